@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# knumad: the project's driver. This file is never copied into the kernel
+# tree (scripts/overlay.map); the kernel's own Makefile stays untouched.
+#
+#   make          install missing packages, prepare the tree, build the
+#                 knumad kernel, the initramfs and the test programs
+#   make check    build what the tests need, then run them all (tests/check.py)
+#   make bench    build, boot 2-node guests and run the benchmarks side by side
+#   make vm CMD="numactl -H" [VM_ARGS="-n 4 -c 2 -m 768"]
+#                 boot the knumad kernel and run one command in it
+#   make clean    remove build outputs but keep the unpacked tree
+#   make distclean remove build/ entirely
+
+BUILD		:= $(CURDIR)/build
+TREE		:= $(BUILD)/linux
+SELFTEST_SRCS	:= $(wildcard tests/selftests/*_test.c)
+SELFTESTS	:= $(patsubst tests/selftests/%.c,$(BUILD)/selftests/%,$(SELFTEST_SRCS))
+INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
+CFLAGS_TEST	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-clobbered -D_GNU_SOURCE \
+		   -I$(TREE)/tools/testing/selftests
+
+export KNUMAD_BUILD_DIR := $(BUILD)
+
+# One kernel build at a time (they use every core already), in the order
+# the targets are named.
+.NOTPARALLEL:
+
+.PHONY: all deps tree kernel-on kernel-check kernel-off kernels initramfs \
+	selftests check bench vm clean distclean
+
+all: kernel-on initramfs selftests
+
+deps:
+	@scripts/install-deps.sh
+
+tree: deps
+	@scripts/prepare-tree.sh
+
+kernel-on kernel-check kernel-off: tree
+	@scripts/build-kernel.sh $(patsubst kernel-%,%,$@)
+
+kernels: kernel-on kernel-check kernel-off
+
+$(INITRAMFS): tests/vm/init scripts/mk-initramfs.sh | deps
+	@mkdir -p $(BUILD)
+	@scripts/mk-initramfs.sh $@
+
+initramfs: $(INITRAMFS)
+
+$(BUILD)/selftests/%: tests/selftests/%.c tests/selftests/knumad_util.h | tree
+	@mkdir -p $(BUILD)/selftests
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
+
+selftests: $(SELFTESTS)
+
+check: kernel-check kernel-off initramfs selftests
+	@python3 tests/check.py --build $(BUILD)
+
+bench: all
+	@bench/run.sh
+
+vm: kernel-on initramfs
+	@tests/vm/run-vm.sh $(VM_ARGS) -- $(or $(CMD),sh -c 'numactl -H; cat /proc/sys/kernel/knumad')
+
+clean:
+	rm -rf $(BUILD)/obj-* $(BUILD)/selftests $(BUILD)/check $(BUILD)/vm $(INITRAMFS)
+
+distclean:
+	rm -rf $(BUILD)
