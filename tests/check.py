@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The test run behind `make check`.
+
+Runs, in order:
+  1. host unit tests (the result readers themselves);
+  2. a set of guest boots (tests/boots.conf): each boots a kernel flavour in a
+     2-node QEMU guest, reads the KUnit suites from its serial log, runs its
+     kselftest programs, and fails any test during which the kernel printed a
+     warning, BUG, lockdep report, RCU stall or hung task;
+then prints every result and one closing line `N passed, N failed, N skipped`,
+and exits 1 if anything failed.
+"""
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "lib"))
+
+from results import FAIL, PASS, SKIP, Result, parse_tap, read_serial_log  # noqa: E402
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def read_boots(path):
+    """Parse tests/boots.conf: one boot per line,
+    NAME KERNEL-FLAVOUR "KERNEL ARGS" KUNIT-SUITES|- PROGRAM..."""
+    boots = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            words = shlex.split(line)
+            if len(words) < 4:
+                sys.exit(f"{path}:{n}: need NAME FLAVOUR ARGS SUITES [PROGRAM...]")
+            name, flavour, append, suites, *progs = words
+            boots.append(dict(name=name, flavour=flavour, append=append,
+                              suites=[] if suites == "-" else suites.split(","),
+                              progs=progs))
+    return boots
+
+
+def host_unit_tests():
+    """The result readers' own unit tests."""
+    suite = unittest.defaultTestLoader.discover(os.path.join(HERE, "lib"),
+                                                pattern="test_*.py")
+    out = []
+
+    class Collect(unittest.TestResult):
+        def addSuccess(self, test):
+            out.append(Result("host:" + test.id(), PASS))
+
+        def addFailure(self, test, err):
+            out.append(Result("host:" + test.id(), FAIL, str(err[1])))
+
+        addError = addFailure
+
+        def addSkip(self, test, reason):
+            out.append(Result("host:" + test.id(), SKIP, reason))
+
+    suite.run(Collect())
+    return out
+
+
+def run_boot(boot, args):
+    """Boot one guest, run its programs; return its results."""
+    name = boot["name"]
+    kernel = os.path.join(args.build, f"obj-{boot['flavour']}", "arch/x86/boot/bzImage")
+    rundir = os.path.join(args.build, "check", name)
+    resdir = os.path.join(rundir, "results")
+    progs = [os.path.join(args.build, "selftests", p) for p in boot["progs"]]
+    os.makedirs(rundir, exist_ok=True)
+    for stale in ("serial.log", "status"):
+        if os.path.exists(os.path.join(rundir, stale)):
+            os.remove(os.path.join(rundir, stale))
+    if os.path.isdir(resdir):
+        for f in os.listdir(resdir):
+            os.remove(os.path.join(resdir, f))
+
+    cmd = [os.path.join(TOP, "tests/vm/run-vm.sh"), "-q", "-k", kernel,
+           "-n", str(args.nodes), "-c", str(args.cpus_per_node),
+           "-m", str(args.mem_per_node), "-t", str(args.boot_timeout),
+           "-o", rundir, "-a", boot["append"], "--",
+           os.path.join(TOP, "tests/vm/guest-run-tests.sh"), resdir,
+           str(args.test_timeout)] + progs
+    start = time.monotonic()
+    rc = subprocess.run(cmd).returncode
+    log(f"  boot {name}: {boot['flavour']} kernel, '{boot['append']}', "
+        f"{time.monotonic() - start:.0f} s, guest exit {rc}")
+
+    results = []
+    serial = ""
+    if os.path.exists(os.path.join(rundir, "serial.log")):
+        with open(os.path.join(rundir, "serial.log"), errors="replace") as f:
+            serial = f.read()
+    report = read_serial_log(serial)
+
+    # The guest itself: it must boot, finish, and print no splat outside
+    # of a test.
+    if rc in (124, 125):
+        what = "hung (killed at timeout)" if rc == 124 else "died (panic?)"
+        where = f" during {report.running}" if report.running else ""
+        results.append(Result(f"{name}:guest", FAIL, f"guest {what}{where}; see {rundir}/serial.log"))
+    else:
+        results.append(Result(f"{name}:guest", PASS))
+    for when in ("boot", "after-tests"):
+        if when in report.splats:
+            results.append(Result(f"{name}:kernel-log-{when}", FAIL,
+                                  "; ".join(report.splats[when][:3])))
+
+    # KUnit: every expected suite must have reported.
+    for suite in boot["suites"]:
+        cases = [r for r in report.kunit if r.name.startswith(suite + ".")]
+        if not cases:
+            results.append(Result(f"{name}:kunit:{suite}", FAIL, "suite printed no results"))
+        for r in cases:
+            results.append(Result(f"{name}:kunit:{r.name}", r.status, r.detail))
+
+    # Selftests: TAP per program, exit status, plan, and splats during it.
+    for prog in boot["progs"]:
+        tap_path = os.path.join(resdir, prog + ".tap")
+        rc_path = os.path.join(resdir, prog + ".rc")
+        if not os.path.exists(rc_path):
+            results.append(Result(f"{name}:{prog}", FAIL, "did not run to the end"))
+            continue
+        with open(tap_path, errors="replace") as f:
+            tap = f.read()
+        with open(rc_path) as f:
+            prc = int(f.read().strip() or "255")
+        cases, plan = parse_tap(tap, f"{name}:{prog}:")
+        results.extend(cases)
+        if plan is None or len(cases) < plan:
+            results.append(Result(f"{name}:{prog}", FAIL,
+                                  f"{len(cases)} of {plan} results, exit {prc}"))
+        elif prc not in (0, 4) and not any(c.status == FAIL for c in cases):
+            results.append(Result(f"{name}:{prog}", FAIL, f"exit {prc} with no failed case"))
+        if prog in report.splats:
+            results.append(Result(f"{name}:{prog}:kernel-log", FAIL,
+                                  "; ".join(report.splats[prog][:3])))
+        if any(c.status == FAIL for c in cases):
+            log(f"    output of {prog}: {tap_path}")
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--boots", default=os.path.join(HERE, "boots.conf"))
+    ap.add_argument("--only", help="run only the boots with these names (comma-separated)")
+    ap.add_argument("--nodes", type=int, default=2)
+    ap.add_argument("--cpus-per-node", type=int, default=2)
+    ap.add_argument("--mem-per-node", type=int, default=1024)
+    ap.add_argument("--boot-timeout", type=int, default=900)
+    ap.add_argument("--test-timeout", type=int, default=300)
+    args = ap.parse_args()
+
+    boots = read_boots(args.boots)
+    if args.only:
+        wanted = set(args.only.split(","))
+        boots = [b for b in boots if b["name"] in wanted]
+
+    results = host_unit_tests()
+    log(f"  host unit tests: {len(results)} run")
+    for boot in boots:
+        results += run_boot(boot, args)
+
+    log("")
+    for r in results:
+        log(f"{r.status:4}  {r.name}" + (f"  ({r.detail})" if r.detail else ""))
+    passed = sum(r.status == PASS for r in results)
+    failed = sum(r.status == FAIL for r in results)
+    skipped = sum(r.status == SKIP for r in results)
+    log("")
+    log(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Reading test results: KUnit KTAP from a guest's serial log, kselftest TAP
+from a test program's output, and kernel splats (warnings, BUGs, lockdep,
+RCU stalls, hung tasks) blamed on the test that was running.
+
+Pure functions over text, so they are unit-tested on their own
+(tests/lib/test_results.py).
+"""
+import re
+from dataclasses import dataclass, field
+
+PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
+
+# "[    1.234567] " printk timestamps on the console.
+_STAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+_TAP_RESULT = re.compile(r"^(not ok|ok)\s+\d+\s*-?\s*(.*?)(?:\s+#\s*(SKIP|TODO)\b(.*))?$")
+_TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+_KTAP_SUBTEST = re.compile(r"^#\s*Subtest:\s*(\S+)")
+_MARKER = re.compile(r"knumad-test: (begin|end) (\S+)")
+
+# Lines by which the kernel reports that something went wrong. Lockdep,
+# might_sleep and list debugging report through WARNING:/BUG: lines.
+SPLAT = re.compile(
+    r"(WARNING:|BUG:|Oops:|Kernel panic|general protection fault|"
+    r"rcu: INFO:|INFO: rcu|INFO: task .* blocked for more than|"
+    r"soft lockup|hard LOCKUP|UBSAN:|KASAN:|KCSAN:|"
+    r"kmemleak: \d+ new suspected|------------\[ cut here \]------------)")
+
+
+@dataclass
+class Result:
+    """One test's verdict."""
+    name: str
+    status: str
+    detail: str = ""
+
+
+@dataclass
+class LogReport:
+    """What a serial log says: KUnit results, splats per test, last test."""
+    kunit: list = field(default_factory=list)
+    splats: dict = field(default_factory=dict)   # test name -> [lines]
+    running: str = ""                            # begun but never ended
+
+
+def strip_stamp(line):
+    """Drop a printk timestamp from a console line."""
+    return _STAMP.sub("", line.rstrip("\r\n"))
+
+
+def parse_tap(text, prefix=""):
+    """Results of a (k)selftest TAP stream at the top level.
+
+    Returns (results, plan): plan is the number the stream promised, or
+    None if it printed no plan.
+    """
+    results, plan = [], None
+    for raw in text.splitlines():
+        if raw.startswith((" ", "\t")):
+            continue                    # nested (sub)test lines
+        line = raw.strip()
+        m = _TAP_PLAN.match(line)
+        if m:
+            plan = int(m.group(1))
+            continue
+        m = _TAP_RESULT.match(line)
+        if not m:
+            continue
+        ok, name, directive, why = m.groups()
+        if directive == "SKIP":
+            status = SKIP
+        else:
+            status = PASS if ok == "ok" else FAIL
+        results.append(Result(prefix + name.strip(), status, (why or "").strip()))
+    return results, plan
+
+
+def parse_ktap_suites(lines):
+    """KUnit case results from console lines (timestamps already stripped).
+
+    KUnit prints each suite as a nested KTAP block:
+        KTAP version 1 / 1..N / "    # Subtest: suite" / "    ok 1 case" ...
+    Cases are indented one level (4 spaces) under their suite; parameterised
+    cases one level more, which we fold into their case.
+    """
+    results, suite = [], None
+    for line in lines:
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        m = _KTAP_SUBTEST.match(body)
+        if m and indent == 4:
+            suite = m.group(1)
+            continue
+        if suite is None or indent != 4:
+            continue
+        m = _TAP_RESULT.match(body)
+        if not m:
+            continue
+        ok, name, directive, why = m.groups()
+        status = SKIP if directive == "SKIP" else (PASS if ok == "ok" else FAIL)
+        results.append(Result(f"{suite}.{name.strip()}", status, (why or "").strip()))
+    return results
+
+
+def read_serial_log(text):
+    """KUnit results and splats (blamed on the running test) of one boot."""
+    report = LogReport()
+    lines, current = [], "boot"
+    for raw in text.splitlines():
+        line = strip_stamp(raw)
+        lines.append(line)
+        m = _MARKER.search(line)
+        if m:
+            current = m.group(2) if m.group(1) == "begin" else "after-tests"
+            report.running = m.group(2) if m.group(1) == "begin" else ""
+            continue
+        if SPLAT.search(line):
+            report.splats.setdefault(current, []).append(line.strip())
+    report.kunit = parse_ktap_suites(lines)
+    return report

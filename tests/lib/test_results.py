@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the result readers: a wrong parser would turn failures into
+passes, so it is tested like any other code."""
+import unittest
+
+from results import FAIL, PASS, SKIP, parse_tap, read_serial_log
+
+SELFTEST_TAP = """\
+TAP version 13
+1..3
+# Starting 3 tests from 1 test cases.
+#  RUN           knumad_sysctl.a ...
+#            OK  knumad_sysctl.a
+ok 1 knumad_sysctl.a
+not ok 2 knumad_sysctl.b
+ok 3 knumad_sysctl.c # SKIP no second node
+# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0
+"""
+
+SERIAL = """\
+[    0.100000] Linux version 6.12.117-knumad
+[    1.000000] KTAP version 1
+[    1.000001] 1..1
+[    1.000002]     KTAP version 1
+[    1.000003]     # Subtest: knumad_policy
+[    1.000004]     # module: policy_kunit
+[    1.000005]     1..3
+[    1.000006]     ok 1 first_case
+[    1.000007]     not ok 2 second_case
+[    1.000008]         KTAP version 1
+[    1.000009]         # Subtest: param_case
+[    1.000010]         ok 1 param one
+[    1.000011]     ok 3 param_case # SKIP no data
+[    1.000012] # knumad_policy: pass:1 fail:1 skip:1 total:3
+[    1.000013] not ok 1 knumad_policy
+[    2.000000] knumad-test: begin knumad_sysctl_test
+[    2.500000] ------------[ cut here ]------------
+[    2.500001] WARNING: CPU: 1 PID: 77 at kernel/knumad/core.c:10 knumad_start+0x1/0x2
+[    3.000000] knumad-test: end knumad_sysctl_test 0
+[    3.100000] knumad-test: begin knumad_next_test
+"""
+
+
+class ParseTap(unittest.TestCase):
+    def test_results_and_plan(self):
+        results, plan = parse_tap(SELFTEST_TAP, "t:")
+        self.assertEqual(plan, 3)
+        self.assertEqual([(r.name, r.status) for r in results],
+                         [("t:knumad_sysctl.a", PASS), ("t:knumad_sysctl.b", FAIL),
+                          ("t:knumad_sysctl.c", SKIP)])
+        self.assertEqual(results[2].detail, "no second node")
+
+    def test_truncated_stream_has_fewer_results_than_plan(self):
+        results, plan = parse_tap("TAP version 13\n1..4\nok 1 a\n")
+        self.assertEqual((len(results), plan), (1, 4))
+
+    def test_no_output(self):
+        self.assertEqual(parse_tap(""), ([], None))
+
+
+class ReadSerialLog(unittest.TestCase):
+    def setUp(self):
+        self.report = read_serial_log(SERIAL)
+
+    def test_kunit_cases_of_suite(self):
+        self.assertEqual([(r.name, r.status) for r in self.report.kunit],
+                         [("knumad_policy.first_case", PASS),
+                          ("knumad_policy.second_case", FAIL),
+                          ("knumad_policy.param_case", SKIP)])
+
+    def test_splat_blamed_on_running_test(self):
+        self.assertEqual(list(self.report.splats), ["knumad_sysctl_test"])
+        self.assertEqual(len(self.report.splats["knumad_sysctl_test"]), 2)
+
+    def test_unfinished_test_is_reported(self):
+        self.assertEqual(self.report.running, "knumad_next_test")
+
+    def test_clean_log(self):
+        report = read_serial_log("[ 0.1] Linux version\n[ 0.2] Lock dependency validator\n")
+        self.assertEqual((report.kunit, report.splats), ([], {}))
+
+
+if __name__ == "__main__":
+    unittest.main()
