@@ -2,9 +2,12 @@
 /*
  * knumad: background NUMA placement by a kernel thread.
  *
- * The interface the rest of the kernel sees. Every hook is a static-key
- * test first, so a kernel built with CONFIG_KNUMAD=y costs nothing while
- * knumad is disabled, and the stubs below make it vanish when =n.
+ * The interface the rest of the kernel sees, and the one between knumad's
+ * two halves: kernel/knumad (the thread, policy and task placement) and
+ * mm/numa_migrate (the mm registry, page-table scan and page migration).
+ * Every hook is a static-key test first, so a kernel built with
+ * CONFIG_KNUMAD=y costs nothing while knumad is disabled, and the stubs
+ * below make it vanish when =n.
  *
  * See Documentation/admin-guide/mm/knumad.rst.
  */
@@ -12,6 +15,11 @@
 #define _LINUX_KNUMAD_H
 
 #include <linux/jump_label.h>
+#include <linux/types.h>
+
+struct mm_struct;
+struct pid;
+struct task_struct;
 
 #ifdef CONFIG_KNUMAD
 
@@ -30,6 +38,98 @@ static inline bool knumad_enabled(void)
 void knumad_placement_lock(void);
 void knumad_placement_unlock(void);
 
+/* mm/numa_migrate/registry.c: which mms knumad scans */
+void __knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm);
+void __knumad_exit(struct mm_struct *mm);
+
+/**
+ * knumad_fork() - A forked child's mm is scanned if its parent's was.
+ * @mm: the child's new mm.
+ * @oldmm: the parent's mm.
+ *
+ * Called from dup_mmap(). Registration failing (no memory) only delays the
+ * child's first scan until knumad finds it by itself.
+ */
+static inline void knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	if (knumad_enabled())
+		__knumad_fork(mm, oldmm);
+}
+
+/**
+ * knumad_exit() - An mm's last user is gone: stop tracking it.
+ * @mm: the mm being torn down.
+ *
+ * Called from __mmput() before exit_mmap().
+ */
+static inline void knumad_exit(struct mm_struct *mm)
+{
+	if (knumad_enabled())
+		__knumad_exit(mm);
+}
+
+/**
+ * struct knumad_mm_view - What one complete scan of an mm found.
+ * @mm: the mm (its users are pinned by the caller).
+ * @owner: its thread group, or NULL if not known yet.
+ * @pages: resident anonymous pages per node (nr_node_ids entries).
+ * @hot: pages found accessed since the previous scan, per node.
+ * @preferred_nid: knumad's preferred node for this mm, kept across scans;
+ *	the callback may update it.
+ */
+struct knumad_mm_view {
+	struct mm_struct *mm;
+	struct pid *owner;
+	const unsigned long *pages;
+	const unsigned long *hot;
+	int *preferred_nid;
+};
+
+/**
+ * struct knumad_scan_control - One scan pass of the registry.
+ * @budget: pages (base-page units) the pass may look at.
+ * @min_anon_pages: smallest process (anonymous pages) worth tracking.
+ * @scanned_mm: called after each complete scan of an mm, without locks.
+ * @pages_scanned: out: pages looked at in this pass.
+ * @mms_scanned: out: complete scans of an mm finished in this pass.
+ * @mms_skipped: out: mms skipped because their mmap_lock was contended.
+ */
+struct knumad_scan_control {
+	unsigned long budget;
+	unsigned long min_anon_pages;
+	void (*scanned_mm)(const struct knumad_mm_view *view);
+	unsigned long pages_scanned;
+	unsigned long mms_scanned;
+	unsigned long mms_skipped;
+};
+
+void numa_migrate_discover(unsigned long min_anon_pages);
+void numa_migrate_scan(struct knumad_scan_control *sc);
+bool numa_migrate_has_mms(void);
+unsigned long numa_migrate_nr_mms(void);
+void numa_migrate_forget_all(void);
+
+/* kernel/sched/fair.c: how knumad moves tasks */
+
+/**
+ * enum knumad_place_result - What knumad_sched_place() did.
+ * @KNUMAD_PLACE_THERE: the task already runs on the node.
+ * @KNUMAD_PLACE_MOVED: moved to an idle CPU of the node.
+ * @KNUMAD_PLACE_SWAPPED: swapped with a task there that prefers ours.
+ * @KNUMAD_PLACE_BUSY: the node has no idle CPU and no swap partner.
+ * @KNUMAD_PLACE_NOT_ALLOWED: the task may not run there (affinity,
+ *	cpuset) or is exiting.
+ */
+enum knumad_place_result {
+	KNUMAD_PLACE_THERE,
+	KNUMAD_PLACE_MOVED,
+	KNUMAD_PLACE_SWAPPED,
+	KNUMAD_PLACE_BUSY,
+	KNUMAD_PLACE_NOT_ALLOWED,
+};
+
+enum knumad_place_result knumad_sched_place(struct task_struct *p, int nid);
+
 #else /* !CONFIG_KNUMAD */
 
 static inline bool knumad_enabled(void)
@@ -42,6 +142,14 @@ static inline void knumad_placement_lock(void)
 }
 
 static inline void knumad_placement_unlock(void)
+{
+}
+
+static inline void knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+}
+
+static inline void knumad_exit(struct mm_struct *mm)
 {
 }
 
