@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mm/numa_migrate: knumad's memory half. Private declarations.
+ */
+#ifndef _MM_NUMA_MIGRATE_INTERNAL_H
+#define _MM_NUMA_MIGRATE_INTERNAL_H
+
+#include <linux/types.h>
+
+struct mm_struct;
+
+/**
+ * struct numa_migrate_walk - One stretch of an mm's page-table scan.
+ * @pages: per node: anonymous pages found present (nr_node_ids entries).
+ * @hot: per node: of those, pages whose accessed bit was set (now cleared).
+ * @budget: stop after the PMD during which this many pages were seen.
+ * @scanned: out: pages looked at.
+ * @next: out: where the next stretch starts; 0 when the scan reached the
+ *	end of the address space.
+ */
+struct numa_migrate_walk {
+	unsigned long *pages;
+	unsigned long *hot;
+	unsigned long budget;
+	unsigned long scanned;
+	unsigned long next;
+};
+
+int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
+			 struct numa_migrate_walk *w);
+
+#endif /* _MM_NUMA_MIGRATE_INTERNAL_H */

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knumad's page-table scan: where an mm's anonymous memory lives, and which
+ * of it is hot.
+ *
+ * Walks the anonymous, migratable VMAs of an mm and counts, per node, the
+ * present anonymous pages and those whose accessed bit was set, clearing
+ * the bit so the next scan sees only new accesses. Nothing is stored per
+ * page: the accessed bit the hardware keeps is the only state. A bit
+ * cleared here is handed to reclaim through the page-idle young flag, as
+ * DAMON does, so aging is not disturbed. PMD-mapped THPs count as whole
+ * folios in one step.
+ *
+ * See Documentation/mm/knumad.rst.
+ */
+#define pr_fmt(fmt) "knumad: " fmt
+
+#include <linux/mempolicy.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/page_idle.h>
+#include <linux/pagewalk.h>
+
+#include "internal.h"
+
+static void numa_migrate_count(struct numa_migrate_walk *w, struct folio *folio,
+			       unsigned long nr, bool young)
+{
+	int nid = folio_nid(folio);
+
+	w->pages[nid] += nr;
+	if (young) {
+		w->hot[nid] += nr;
+		folio_set_young(folio);
+	}
+}
+
+/* Only private anonymous memory that may be migrated is knumad's business. */
+static int numa_migrate_test_walk(unsigned long start, unsigned long end,
+				  struct mm_walk *walk)
+{
+	struct vm_area_struct *vma = walk->vma;
+
+	if (!vma->anon_vma || !vma_migratable(vma) || !vma_is_accessible(vma) ||
+	    (vma->vm_flags & (VM_SHARED | VM_MIXEDMAP)))
+		return 1;
+	return 0;
+}
+
+/*
+ * A PMD-mapped THP counts as one folio of all its pages. Returns false if
+ * @pmd does not map one, so the caller walks its PTEs.
+ */
+static bool numa_migrate_walk_pmd_huge(pmd_t *pmd, unsigned long addr,
+				       struct mm_walk *walk)
+{
+	struct numa_migrate_walk *w = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	struct folio *folio;
+	spinlock_t *ptl;	/* the PMD's page-table lock */
+	bool huge;
+	pmd_t pmde;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    !pmd_trans_huge(pmdp_get_lockless(pmd)))
+		return false;
+
+	ptl = pmd_lock(walk->mm, pmd);
+	pmde = pmdp_get(pmd);
+	huge = pmd_present(pmde) && pmd_trans_huge(pmde);
+	if (huge) {
+		folio = vm_normal_folio_pmd(vma, addr, pmde);
+		if (folio && folio_test_anon(folio)) {
+			numa_migrate_count(w, folio, folio_nr_pages(folio),
+					   pmdp_clear_young_notify(vma, addr, pmd));
+			w->scanned += folio_nr_pages(folio);
+		}
+	}
+	spin_unlock(ptl);
+	return huge;
+}
+
+static int numa_migrate_walk_pmd(pmd_t *pmd, unsigned long addr,
+				 unsigned long end, struct mm_walk *walk)
+{
+	struct numa_migrate_walk *w = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	pte_t *start_pte, *pte;
+	spinlock_t *ptl;	/* the PTE page's lock */
+
+	if (numa_migrate_walk_pmd_huge(pmd, addr, walk))
+		goto out;
+
+	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!start_pte) {
+		/* The PMD changed under us (collapse, zap): look again. */
+		walk->action = ACTION_AGAIN;
+		return 0;
+	}
+	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+		struct folio *folio;
+
+		if (!pte_present(ptent))
+			continue;
+		w->scanned++;
+		folio = vm_normal_folio(vma, addr, ptent);
+		if (!folio || folio_is_zone_device(folio) || !folio_test_anon(folio))
+			continue;
+		numa_migrate_count(w, folio, 1,
+				   ptep_clear_young_notify(vma, addr, pte));
+	}
+	pte_unmap_unlock(start_pte, ptl);
+out:
+	/* Whole PMDs only, so a stretch never splits one. */
+	if (w->scanned >= w->budget) {
+		w->next = end;
+		return 1;
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops numa_migrate_walk_ops = {
+	.pmd_entry	= numa_migrate_walk_pmd,
+	.test_walk	= numa_migrate_test_walk,
+	.walk_lock	= PGWALK_RDLOCK,
+};
+
+/**
+ * numa_migrate_walk_mm() - Scan one stretch of an mm's anonymous memory.
+ * @mm: the mm; its mmap_lock must be held for read.
+ * @start: where to start (0 for a new scan).
+ * @w: counters to add to, the page budget, and the results.
+ *
+ * Return: 0 or a negative errno from the page walker; @w->next tells
+ * whether the scan is complete (0) or where to go on.
+ */
+int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
+			 struct numa_migrate_walk *w)
+{
+	int err;
+
+	mmap_assert_locked(mm);
+	w->scanned = 0;
+	w->next = 0;
+	if (start >= mm->task_size)
+		return 0;
+	err = walk_page_range(mm, start, mm->task_size, &numa_migrate_walk_ops, w);
+	if (err > 0)	/* stopped on budget, w->next set */
+		return 0;
+	w->next = 0;
+	return err;
+}
