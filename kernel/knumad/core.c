@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * knumad core: the on/off switch and the lifetime of the knumad kthread.
+ * knumad core: the on/off switch, the knumad kthread and its scan passes,
+ * and CPU-follows-memory placement.
  *
  * The kthread exists only while knumad is enabled (kernel.knumad = 1 or
- * knumad=1 on the command line). It is freezable and sleeps until there is
- * work. See Documentation/admin-guide/mm/knumad.rst.
+ * knumad=1 on the command line). Each pass it registers new processes,
+ * scans a bounded number of pages of their anonymous memory
+ * (mm/numa_migrate), and after each complete scan of a process picks its
+ * preferred node (policy.c) and asks the scheduler to run its threads
+ * there (knumad_sched_place()). Between passes it sleeps long enough to
+ * stay within its CPU budget. See Documentation/admin-guide/mm/knumad.rst.
  *
  * Lock ordering:
  *
@@ -15,6 +20,8 @@
  * knumad_mutex serialises every change of who places tasks: enabling or
  * disabling knumad and writes of kernel.numa_balancing (through
  * knumad_placement_lock()), so the two placers are never both on.
+ * The thread itself takes mmap_lock only by trylock (mm/numa_migrate) and
+ * otherwise only the scheduler's own locks, inside knumad_sched_place().
  */
 #define pr_fmt(fmt) "knumad: " fmt
 
@@ -25,14 +32,23 @@
 #include <linux/knumad.h>
 #include <linux/kstrtox.h>
 #include <linux/kthread.h>
-#include <linux/mm_types.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/numa_balancing.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/sysctl.h>
+#include <linux/sched/task.h>
 #include <linux/sysctl.h>
 #include <linux/wait.h>
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/knumad.h>
+
+#include "internal.h"
 #include "knumad_internal.h"
 
 DEFINE_STATIC_KEY_FALSE(knumad_enabled_key);
@@ -43,11 +59,38 @@ static DEFINE_MUTEX(knumad_mutex);
 /* The kthread, or NULL while disabled. Protected by knumad_mutex. */
 static struct task_struct *knumad_thread;
 
-/* The kthread sleeps here until there is work or it is told to stop. */
+/* The kthread sleeps here between passes. */
 static DECLARE_WAIT_QUEUE_HEAD(knumad_wait);
+
+/* Set by knumad_wake(): tunables changed, recompute the sleep. */
+static bool knumad_kicked;
 
 /* Set by knumad= on the command line; acted on once, at late init. */
 static bool knumad_boot_enable __initdata;
+
+struct knumad_tunables knumad_tunables = {
+	.scan_sleep_ms		= 200,
+	.pages_to_scan		= 16384,
+	.max_cpu_percent	= 5,
+	.hysteresis_percent	= 25,
+	.min_anon_pages		= 256,
+	.min_hot_pages		= 64,
+};
+
+atomic64_t knumad_stats[NR_KNUMAD_STATS];
+
+/* With nothing to scan, look for new processes this much less often. */
+#define KNUMAD_IDLE_SLEEP_FACTOR	5
+
+/* Threads of one process placed per complete scan of its memory. */
+#define KNUMAD_PLACE_BATCH		64
+
+static void knumad_count(enum knumad_stat_item item, enum vm_event_item event,
+			 unsigned long nr)
+{
+	atomic64_add(nr, &knumad_stats[item]);
+	count_vm_events(event, nr);
+}
 
 /**
  * knumad_placement_lock() - Stop knumad from being enabled or disabled.
@@ -69,25 +112,179 @@ void knumad_placement_unlock(void)
 	mutex_unlock(&knumad_mutex);
 }
 
-/*
- * Whether the thread has something to do. Nothing is registered for
- * scanning yet, so for now it only wakes to stop.
+/**
+ * knumad_wake() - Start the next pass now (a tunable changed).
  */
-static bool knumad_has_work(void)
+void knumad_wake(void)
 {
-	return false;
+	WRITE_ONCE(knumad_kicked, true);
+	wake_up_interruptible(&knumad_wait);
+}
+
+/* Run the threads of @owner that use @mm on @nid, where they may. */
+static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int nid)
+{
+	struct task_struct *threads[KNUMAD_PLACE_BATCH];
+	struct task_struct *leader, *t;
+	int i, nr = 0;
+
+	rcu_read_lock();
+	leader = pid_task(owner, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (t->mm != mm || (t->flags & PF_EXITING))
+				continue;
+			get_task_struct(t);
+			threads[nr++] = t;
+			if (nr == ARRAY_SIZE(threads))
+				break;
+		}
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < nr; i++) {
+		int from = task_node(threads[i]);
+		enum knumad_place_result res = knumad_sched_place(threads[i], nid);
+
+		switch (res) {
+		case KNUMAD_PLACE_MOVED:
+			knumad_count(KNUMAD_STAT_TASKS_MOVED, KNUMAD_TASK_MOVED, 1);
+			break;
+		case KNUMAD_PLACE_SWAPPED:
+			knumad_count(KNUMAD_STAT_TASKS_SWAPPED, KNUMAD_TASK_SWAPPED, 1);
+			break;
+		case KNUMAD_PLACE_BUSY:
+			knumad_count(KNUMAD_STAT_TASKS_BUSY, KNUMAD_TASK_BUSY, 1);
+			break;
+		default:
+			break;
+		}
+		if (res != KNUMAD_PLACE_THERE)
+			trace_knumad_task_place(threads[i], from, nid, res);
+		put_task_struct(threads[i]);
+	}
+}
+
+static unsigned long knumad_total(const unsigned long *v)
+{
+	unsigned long sum = 0;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		sum += v[nid];
+	return sum;
+}
+
+/* A complete scan of one process: choose its node, then place its threads. */
+static void knumad_scanned_mm(const struct knumad_mm_view *view)
+{
+	struct knumad_node_params params = {
+		.hysteresis_pct = READ_ONCE(knumad_tunables.hysteresis_percent),
+		.min_hot_pages = READ_ONCE(knumad_tunables.min_hot_pages),
+	};
+	int old = *view->preferred_nid;
+	int nid;
+
+	nid = knumad_choose_node(view->pages, view->hot, nr_node_ids, old, &params);
+	if (nid != old) {
+		WRITE_ONCE(*view->preferred_nid, nid);
+		knumad_count(KNUMAD_STAT_NODE_CHANGES, KNUMAD_NODE_CHANGE, 1);
+		trace_knumad_mm_node(view->owner ? pid_nr(view->owner) : 0, old, nid,
+				     knumad_total(view->pages), knumad_total(view->hot));
+	}
+	if (nid != NUMA_NO_NODE && view->owner)
+		knumad_place_threads(view->owner, view->mm, nid);
+}
+
+/* How long to sleep after a pass that cost @cpu_ns, with today's knobs. */
+static unsigned int knumad_sleep_ms(u64 cpu_ns)
+{
+	unsigned int sleep_ms = READ_ONCE(knumad_tunables.scan_sleep_ms);
+
+	if (!numa_migrate_has_mms())
+		sleep_ms *= KNUMAD_IDLE_SLEEP_FACTOR;
+	return knumad_budget_sleep_ms(cpu_ns, READ_ONCE(knumad_tunables.max_cpu_percent),
+				      sleep_ms);
+}
+
+/*
+ * One pass. Returns the thread's CPU time since the previous pass began
+ * (@prev_runtime), so the budget also covers waking up and sleeping.
+ */
+static u64 knumad_do_pass(u64 *prev_runtime)
+{
+	struct knumad_scan_control sc = {
+		.budget = READ_ONCE(knumad_tunables.pages_to_scan),
+		.min_anon_pages = READ_ONCE(knumad_tunables.min_anon_pages),
+		.scanned_mm = knumad_scanned_mm,
+	};
+	unsigned long seq;
+	u64 cpu_ns, now;
+
+	seq = atomic64_inc_return(&knumad_stats[KNUMAD_STAT_PASSES]);
+	trace_knumad_scan_start(seq, numa_migrate_nr_mms());
+
+	numa_migrate_discover(sc.min_anon_pages);
+	numa_migrate_scan(&sc);
+
+	now = task_sched_runtime(current);
+	cpu_ns = now - *prev_runtime;
+	*prev_runtime = now;
+
+	atomic64_add(cpu_ns, &knumad_stats[KNUMAD_STAT_CPU_NS]);
+	knumad_count(KNUMAD_STAT_PAGES_SCANNED, KNUMAD_PAGE_SCANNED, sc.pages_scanned);
+	knumad_count(KNUMAD_STAT_FULL_SCANS, KNUMAD_FULL_SCAN, sc.mms_scanned);
+	knumad_count(KNUMAD_STAT_MMS_SKIPPED, KNUMAD_MM_SKIPPED, sc.mms_skipped);
+	trace_knumad_scan_end(seq, sc.pages_scanned, sc.mms_scanned,
+			      sc.mms_skipped, cpu_ns, knumad_sleep_ms(cpu_ns));
+	return cpu_ns;
+}
+
+/*
+ * Sleep after a pass until its budget and the configured sleep are both
+ * served. A tunable store wakes us to recompute both with the new values,
+ * measured from the end of the pass, so it cannot buy extra CPU.
+ */
+static void knumad_sleep_after(u64 cpu_ns)
+{
+	unsigned long start = jiffies;
+
+	while (!kthread_should_stop()) {
+		unsigned long until = start + msecs_to_jiffies(knumad_sleep_ms(cpu_ns));
+
+		if (time_after_eq(jiffies, until))
+			break;
+		WRITE_ONCE(knumad_kicked, false);
+		wait_event_freezable_timeout(knumad_wait,
+					     kthread_should_stop() || READ_ONCE(knumad_kicked),
+					     until - jiffies);
+	}
 }
 
 static int knumad_threadfn(void *unused)
 {
+	u64 runtime;
+
 	set_freezable();
 	set_user_nice(current, MAX_NICE);
 
-	while (!kthread_should_stop()) {
-		wait_event_freezable(knumad_wait,
-				     kthread_should_stop() || knumad_has_work());
-	}
+	runtime = task_sched_runtime(current);
+	while (!kthread_should_stop())
+		knumad_sleep_after(knumad_do_pass(&runtime));
 	return 0;
+}
+
+/* Give every task's preferred node back: scheduling is upstream's again. */
+static void knumad_forget_placement(void)
+{
+	struct task_struct *g, *t;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (READ_ONCE(t->numa_preferred_nid) != NUMA_NO_NODE)
+			knumad_sched_place(t, NUMA_NO_NODE);
+	}
+	rcu_read_unlock();
 }
 
 static int knumad_start(void)
@@ -101,13 +298,15 @@ static int knumad_start(void)
 	if (knumad_conflicts_with_numa_balancing(sysctl_numa_balancing_mode))
 		return -EBUSY;
 
+	/* Hooks (fork, exit, scheduler) see knumad on before the first scan. */
+	static_branch_enable(&knumad_enabled_key);
 	thread = kthread_run(knumad_threadfn, NULL, "knumad");
 	if (IS_ERR(thread)) {
+		static_branch_disable(&knumad_enabled_key);
 		pr_err("cannot start the knumad thread: %pe\n", thread);
 		return PTR_ERR(thread);
 	}
 	knumad_thread = thread;
-	static_branch_enable(&knumad_enabled_key);
 	return 0;
 }
 
@@ -117,10 +316,12 @@ static void knumad_stop(void)
 
 	if (!knumad_thread)
 		return;
-	/* Hooks see knumad off before the thread goes away. */
+	/* Hooks see knumad off before the thread and its registry go away. */
 	static_branch_disable(&knumad_enabled_key);
 	kthread_stop(knumad_thread);
 	knumad_thread = NULL;
+	numa_migrate_forget_all();
+	knumad_forget_placement();
 }
 
 static int knumad_set_enabled(bool enable)
@@ -184,6 +385,9 @@ static int __init knumad_init(void)
 	int err;
 
 	register_sysctl_init("kernel", knumad_sysctls);
+	err = knumad_sysfs_init();
+	if (err)
+		pr_warn("no /sys/kernel/mm/knumad: %d\n", err);
 
 	if (!knumad_boot_enable)
 		return 0;

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of knumad: what each scan pass cost, and every placement
+ * decision, so perf trace -e 'knumad:*' and perf sched show what knumad did
+ * and why.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM knumad
+
+#if !defined(_TRACE_KNUMAD_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TRACE_KNUMAD_H
+
+#include <linux/knumad.h>
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(knumad_scan_start,
+	    TP_PROTO(unsigned long seq, unsigned long nr_mms),
+	    TP_ARGS(seq, nr_mms),
+	    TP_STRUCT__entry(__field(unsigned long, seq)
+			     __field(unsigned long, nr_mms)),
+	    TP_fast_assign(__entry->seq = seq;
+			   __entry->nr_mms = nr_mms;),
+	    TP_printk("seq=%lu mms=%lu", __entry->seq, __entry->nr_mms)
+);
+
+TRACE_EVENT(knumad_scan_end,
+	    TP_PROTO(unsigned long seq, unsigned long pages, unsigned long mms_done,
+		     unsigned long mms_skipped, u64 cpu_ns, unsigned int sleep_ms),
+	    TP_ARGS(seq, pages, mms_done, mms_skipped, cpu_ns, sleep_ms),
+	    TP_STRUCT__entry(__field(unsigned long, seq)
+			     __field(unsigned long, pages)
+			     __field(unsigned long, mms_done)
+			     __field(unsigned long, mms_skipped)
+			     __field(u64, cpu_ns)
+			     __field(unsigned int, sleep_ms)),
+	    TP_fast_assign(__entry->seq = seq;
+			   __entry->pages = pages;
+			   __entry->mms_done = mms_done;
+			   __entry->mms_skipped = mms_skipped;
+			   __entry->cpu_ns = cpu_ns;
+			   __entry->sleep_ms = sleep_ms;),
+	    TP_printk("seq=%lu pages=%lu mms_done=%lu mms_skipped=%lu cpu_ns=%llu sleep_ms=%u",
+		      __entry->seq, __entry->pages, __entry->mms_done,
+		      __entry->mms_skipped, __entry->cpu_ns, __entry->sleep_ms)
+);
+
+TRACE_EVENT(knumad_mm_node,
+	    TP_PROTO(pid_t tgid, int old_nid, int new_nid, unsigned long pages,
+		     unsigned long hot),
+	    TP_ARGS(tgid, old_nid, new_nid, pages, hot),
+	    TP_STRUCT__entry(__field(pid_t, tgid)
+			     __field(int, old_nid)
+			     __field(int, new_nid)
+			     __field(unsigned long, pages)
+			     __field(unsigned long, hot)),
+	    TP_fast_assign(__entry->tgid = tgid;
+			   __entry->old_nid = old_nid;
+			   __entry->new_nid = new_nid;
+			   __entry->pages = pages;
+			   __entry->hot = hot;),
+	    TP_printk("tgid=%d nid=%d->%d pages=%lu hot=%lu", __entry->tgid,
+		      __entry->old_nid, __entry->new_nid, __entry->pages, __entry->hot)
+);
+
+TRACE_DEFINE_ENUM(KNUMAD_PLACE_THERE);
+TRACE_DEFINE_ENUM(KNUMAD_PLACE_MOVED);
+TRACE_DEFINE_ENUM(KNUMAD_PLACE_SWAPPED);
+TRACE_DEFINE_ENUM(KNUMAD_PLACE_BUSY);
+TRACE_DEFINE_ENUM(KNUMAD_PLACE_NOT_ALLOWED);
+
+TRACE_EVENT(knumad_task_place,
+	    TP_PROTO(struct task_struct *p, int from_nid, int to_nid, int result),
+	    TP_ARGS(p, from_nid, to_nid, result),
+	    TP_STRUCT__entry(__field(pid_t, pid)
+			     __field(pid_t, tgid)
+			     __field(int, from_nid)
+			     __field(int, to_nid)
+			     __field(int, result)),
+	    TP_fast_assign(__entry->pid = p->pid;
+			   __entry->tgid = p->tgid;
+			   __entry->from_nid = from_nid;
+			   __entry->to_nid = to_nid;
+			   __entry->result = result;),
+	    TP_printk("pid=%d tgid=%d nid=%d->%d result=%s", __entry->pid,
+		      __entry->tgid, __entry->from_nid, __entry->to_nid,
+		      __print_symbolic(__entry->result,
+				       { KNUMAD_PLACE_THERE, "there" },
+				       { KNUMAD_PLACE_MOVED, "moved" },
+				       { KNUMAD_PLACE_SWAPPED, "swapped" },
+				       { KNUMAD_PLACE_BUSY, "busy" },
+				       { KNUMAD_PLACE_NOT_ALLOWED, "not_allowed" }))
+);
+
+#endif /* _TRACE_KNUMAD_H */
+
+#include <trace/define_trace.h>
