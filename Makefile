@@ -48,7 +48,7 @@ $(INITRAMFS): tests/vm/init scripts/mk-initramfs.sh | deps
 
 initramfs: $(INITRAMFS)
 
-$(BUILD)/selftests/%: tests/selftests/%.c tests/selftests/knumad_util.h | tree
+$(BUILD)/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) | tree
 	@mkdir -p $(BUILD)/selftests
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread

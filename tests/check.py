@@ -159,9 +159,9 @@ def main():
     ap.add_argument("--only", help="run only the boots with these names (comma-separated)")
     ap.add_argument("--nodes", type=int, default=2)
     ap.add_argument("--cpus-per-node", type=int, default=2)
-    ap.add_argument("--mem-per-node", type=int, default=1024)
-    ap.add_argument("--boot-timeout", type=int, default=900)
-    ap.add_argument("--test-timeout", type=int, default=300)
+    ap.add_argument("--mem-per-node", type=int, default=1536)
+    ap.add_argument("--boot-timeout", type=int, default=1800)
+    ap.add_argument("--test-timeout", type=int, default=900)
     args = ap.parse_args()
 
     boots = read_boots(args.boots)

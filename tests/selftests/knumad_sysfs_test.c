@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/mm/knumad: every tunable refuses bad values with EINVAL and
+ * keeps its value; counters are read-only; the counters move when knumad
+ * scans, in sysfs and in /proc/vmstat alike; per-process state shows in
+ * debugfs.
+ */
+#include "kselftest_harness.h"
+#include "knumad_workers.h"
+
+struct knob {
+	const char *name;
+	const char *min, *max;		/* accepted bounds */
+	const char *below, *above;	/* just outside them, or NULL */
+};
+
+static const struct knob knobs[] = {
+	{ "scan_sleep_millisecs", "1", "3600000", "0", "3600001" },
+	{ "pages_to_scan", "1", "16777216", "0", "16777217" },
+	{ "max_cpu_percent", "1", "100", "0", "101" },
+	{ "hysteresis_percent", "0", "1000", NULL, "1001" },
+	{ "min_anon_pages", "0", "1073741824", NULL, "1073741825" },
+	{ "min_hot_pages", "0", "1073741824", NULL, "1073741825" },
+};
+
+static const char * const counters[] = {
+	"passes", "full_scans", "pages_scanned", "mm_skipped_contended",
+	"node_changes", "tasks_moved", "tasks_swapped", "tasks_busy",
+	"cpu_time_us", "mms_tracked",
+};
+
+static int knob_write(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), KNUMAD_SYSFS "%s", name);
+	return sysctl_write(path, val);
+}
+
+TEST(tunables_accept_bounds_and_refuse_the_rest)
+{
+	const char *junk[] = { "abc", "-1", "1x", "\n", "99999999999999999999" };
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		const struct knob *k = &knobs[i];
+		long saved = sysfs_get(k->name);
+		char val[32];
+
+		ASSERT_GE(saved, 0) TH_LOG("%s missing", k->name);
+		EXPECT_EQ(0, knob_write(k->name, k->min)) TH_LOG("%s=%s", k->name, k->min);
+		EXPECT_EQ(strtol(k->min, NULL, 10), sysfs_get(k->name));
+		EXPECT_EQ(0, knob_write(k->name, k->max)) TH_LOG("%s=%s", k->name, k->max);
+		EXPECT_EQ(strtol(k->max, NULL, 10), sysfs_get(k->name));
+
+		snprintf(val, sizeof(val), "%ld", saved);
+		ASSERT_EQ(0, knob_write(k->name, val));
+		if (k->below)
+			EXPECT_EQ(EINVAL, knob_write(k->name, k->below)) TH_LOG("%s", k->name);
+		if (k->above)
+			EXPECT_EQ(EINVAL, knob_write(k->name, k->above)) TH_LOG("%s", k->name);
+		for (j = 0; j < ARRAY_SIZE(junk); j++) {
+			const char *bad = junk[j];
+
+			EXPECT_EQ(EINVAL, knob_write(k->name, bad))
+				TH_LOG("%s='%s'", k->name, bad);
+		}
+		EXPECT_EQ(saved, sysfs_get(k->name)) TH_LOG("%s changed", k->name);
+	}
+}
+
+TEST(counters_are_read_only)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		EXPECT_GE(sysfs_get(counters[i]), 0) TH_LOG("%s", counters[i]);
+		EXPECT_EQ(EACCES, knob_write(counters[i], "0")) TH_LOG("%s", counters[i]);
+	}
+}
+
+static long vmstat(const char *name)
+{
+	char key[64];
+	long val, found = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			found = val;
+	fclose(f);
+	return found;
+}
+
+/* tgid's preferred node in debugfs, -2 if the tgid is not listed. */
+static int debugfs_preferred_nid(pid_t tgid)
+{
+	char line[512];
+	int pid, nid, found = -2;
+	FILE *f = fopen("/sys/kernel/debug/knumad/mms", "r");
+
+	if (!f)
+		return -3;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d", &pid, &nid) == 2 && pid == tgid)
+			found = nid;
+	fclose(f);
+	return found;
+}
+
+/* Scanning takes longer than the harness's default 30 s under TCG. */
+FIXTURE(scan) {
+};
+
+FIXTURE_SETUP(scan)
+{
+}
+
+FIXTURE_TEARDOWN(scan)
+{
+}
+
+TEST_F_TIMEOUT(scan, scanning_moves_counters_and_shows_the_process, 300)
+{
+	long nb = sysctl_read(NUMA_BALANCING_SYSCTL);
+	long pages = sysfs_get("pages_scanned");
+	long vm_pages = vmstat("knumad_pages_scanned");
+	long scans = sysfs_get("full_scans");
+	struct worker w = { 0 };
+	long deadline;
+	char val[16];
+
+	ASSERT_GE(vm_pages, 0) TH_LOG("no knumad_pages_scanned in /proc/vmstat");
+	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	ASSERT_TRUE(worker_start(&w, 0, 0, 32, false, false));
+
+	deadline = now_ms() + 120 * 1000;
+	while (sysfs_get("full_scans") < scans + 2 && now_ms() < deadline)
+		usleep(100 * 1000);
+	EXPECT_GE(sysfs_get("full_scans"), scans + 2);
+	EXPECT_GE(sysfs_get("mms_tracked"), 1);
+	/* 32 MiB of 4 KiB pages, scanned at least twice. */
+	EXPECT_GE(sysfs_get("pages_scanned") - pages, 2 * 8192);
+	EXPECT_GE(vmstat("knumad_pages_scanned") - vm_pages, 2 * 8192);
+	EXPECT_EQ(0, debugfs_preferred_nid(w.pid));
+
+	worker_stop(&w);
+	sysctl_write(KNUMAD_SYSCTL, "0");
+	/* Disabling forgets every process. */
+	EXPECT_EQ(0, sysfs_get("mms_tracked"));
+	snprintf(val, sizeof(val), "%ld", nb);
+	sysctl_write(NUMA_BALANCING_SYSCTL, val);
+}
+
+TEST_HARNESS_MAIN

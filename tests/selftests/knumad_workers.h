@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Worker processes for the knumad behaviour tests: each first-touches a
+ * buffer on one node, then runs (optionally bound) somewhere else and keeps
+ * its memory hot. Plus the probes the tests read: a task's current node, a
+ * page's node, knumad's sysfs knobs and counters.
+ */
+#ifndef KNUMAD_SELFTEST_WORKERS_H
+#define KNUMAD_SELFTEST_WORKERS_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "knumad_util.h"
+
+#define KNUMAD_SYSFS		"/sys/kernel/mm/knumad/"
+#define PAGE_SZ			4096UL
+#define MAX_TEST_NODES		8
+
+/* CPUs of @node, from sysfs; false if the node does not exist. */
+static inline bool node_cpus(int node, cpu_set_t *set)
+{
+	char path[96], list[256], *tok, *save;
+	FILE *f;
+
+	CPU_ZERO(set);
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
+		int lo, hi;
+
+		if (sscanf(tok, "%d-%d", &lo, &hi) != 2)
+			hi = lo = atoi(tok);
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+	}
+	return CPU_COUNT(set) > 0;
+}
+
+static inline int nr_nodes_online(void)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	while (n < MAX_TEST_NODES && node_cpus(n, &set))
+		n++;
+	return n;
+}
+
+/* Node of the CPU @pid last ran on (/proc/PID/stat field 39), or -1. */
+static inline int task_node_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int cpu, field, node;
+	cpu_set_t set;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return -1;
+	/* Field 3 starts after ") "; the CPU is field 39. */
+	for (field = 2; field < 39 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, "%d", &cpu) != 1)
+		return -1;
+	for (node = 0; node < MAX_TEST_NODES && node_cpus(node, &set); node++)
+		if (CPU_ISSET(cpu, &set))
+			return node;
+	return -1;
+}
+
+/* Share (percent) of the pages of [buf, buf+len) that sit on @node. */
+static inline int percent_on_node(void *buf, size_t len, int node)
+{
+	enum { SAMPLES = 256 };
+	void *pages[SAMPLES];
+	int status[SAMPLES], i, on = 0, n = 0;
+	size_t step = len / SAMPLES;
+
+	step -= step % PAGE_SZ;
+	if (!step)
+		step = PAGE_SZ;
+	for (i = 0; i < SAMPLES && (size_t)i * step < len; i++)
+		pages[n++] = (char *)buf + i * step;
+	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+		return -1;
+	for (i = 0; i < n; i++)
+		on += status[i] == node;
+	return n ? on * 100 / n : -1;
+}
+
+static inline bool sysfs_set(const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), KNUMAD_SYSFS "%s", knob);
+	return sysctl_write(path, val) == 0;
+}
+
+static inline long sysfs_get(const char *knob)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), KNUMAD_SYSFS "%s", knob);
+	return sysctl_read(path);
+}
+
+/* A worker must not outlive its test, whatever happens to the test. */
+static inline void prctl_set_death_signal(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* What a worker tells the test, in a shared page. */
+struct worker_state {
+	volatile int ready;		/* 1 once placed and touching */
+	volatile int go;		/* set by the test: leave run_node's CPUs */
+	volatile int percent_on_mem_node; /* after first touch */
+	volatile unsigned long sweeps;	/* progress: it never blocks */
+};
+
+struct worker {
+	pid_t pid;
+	struct worker_state *state;
+};
+
+/*
+ * Start a worker: first-touch @mb MiB while bound to @mem_node's CPUs, then
+ * move to @run_node's CPUs and, unless @pinned, allow every CPU again (it
+ * stays where it is until something moves it). It then sweeps its buffer
+ * (one read per page) forever. @thp false marks the buffer MADV_NOHUGEPAGE.
+ * With @hold, it sweeps on run_node's CPUs until worker_release(), so that
+ * several workers can be put in place before any may move.
+ */
+static inline bool worker_start_held(struct worker *w, int mem_node, int run_node,
+				     size_t mb, bool pinned, bool thp, bool hold)
+{
+	cpu_set_t mem_cpus, run_cpus, all;
+	size_t len = mb << 20, off;
+	int cpu;
+
+	if (!node_cpus(mem_node, &mem_cpus) || !node_cpus(run_node, &run_cpus))
+		return false;
+	w->state = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->state == MAP_FAILED)
+		return false;
+	w->pid = fork();
+	if (w->pid < 0)
+		return false;
+	if (w->pid == 0) {
+		volatile unsigned long sum = 0;
+		char *buf;
+
+		prctl_set_death_signal();
+		if (sched_setaffinity(0, sizeof(mem_cpus), &mem_cpus))
+			_exit(2);
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			_exit(3);
+		madvise(buf, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+		memset(buf, 1, len);
+		w->state->percent_on_mem_node = percent_on_node(buf, len, mem_node);
+		if (sched_setaffinity(0, sizeof(run_cpus), &run_cpus))
+			_exit(4);
+		sched_yield();
+		w->state->go = !hold;
+		w->state->ready = 1;
+		while (!w->state->go)
+			for (off = 0; off < len; off += PAGE_SZ)
+				sum += buf[off];
+		if (!pinned) {
+			CPU_ZERO(&all);
+			for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+				CPU_SET(cpu, &all);
+			sched_setaffinity(0, sizeof(all), &all);
+		}
+		for (;;) {
+			for (off = 0; off < len; off += PAGE_SZ)
+				sum += buf[off];
+			w->state->sweeps++;
+		}
+	}
+	while (!w->state->ready) {
+		int status;
+
+		if (waitpid(w->pid, &status, WNOHANG) == w->pid)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+static inline bool worker_start(struct worker *w, int mem_node, int run_node,
+				size_t mb, bool pinned, bool thp)
+{
+	return worker_start_held(w, mem_node, run_node, mb, pinned, thp, false);
+}
+
+/* Let a held worker leave its run node's CPUs. */
+static inline void worker_release(struct worker *w)
+{
+	w->state->go = 1;
+}
+
+static inline void worker_stop(struct worker *w)
+{
+	if (w->pid > 0) {
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, NULL, 0);
+		w->pid = 0;
+	}
+	if (w->state && w->state != MAP_FAILED)
+		munmap(w->state, PAGE_SZ);
+	w->state = NULL;
+}
+
+/* Milliseconds since an arbitrary start (monotonic). */
+static inline long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+#endif /* KNUMAD_SELFTEST_WORKERS_H */
