@@ -24,7 +24,41 @@ struct knumad_node_params {
 	unsigned long min_hot_pages;
 };
 
+/**
+ * struct knumad_memory_params - When memory follows the CPU instead.
+ * @busy_scans: scans in a row in which the tasks could not be moved to
+ *	their memory's node (busy) before their memory moves to them.
+ * @holdoff_ms: after a process's memory moved to one node, how long before
+ *	it may move to another: no ping-pong.
+ */
+struct knumad_memory_params {
+	unsigned int busy_scans;
+	unsigned int holdoff_ms;
+};
+
 bool knumad_conflicts_with_numa_balancing(int numa_balancing_mode);
+int knumad_majority_node(const unsigned int *count, int nr_nodes,
+			 unsigned int min_pct);
+bool knumad_memory_should_follow(int mem_nid, int run_nid, bool tasks_pinned,
+				 unsigned int busy_scans, int last_dst,
+				 unsigned long ms_since_last,
+				 const struct knumad_memory_params *params);
+/**
+ * struct knumad_flow_params - How memory flows between nodes are balanced.
+ * @tolerance: most pages a node may gain, net, while its flows could still
+ *	be paired.
+ * @patience_ms: how long a flow without any flow the other way waits for
+ *	one, within the tolerance, before it may move one way on its own.
+ */
+struct knumad_flow_params {
+	unsigned long tolerance;
+	unsigned int patience_ms;
+};
+
+unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroom,
+				const long *net, const unsigned int *lonely_ms,
+				const struct knumad_flow_params *params, int nr_nodes,
+				unsigned long *allowed);
 int knumad_choose_node(const unsigned long *pages, const unsigned long *hot,
 		       int nr_nodes, int cur_nid,
 		       const struct knumad_node_params *params);

@@ -106,3 +106,131 @@ unsigned int knumad_budget_sleep_ms(u64 work_ns, unsigned int max_cpu_pct,
 	sleep_ns = min_t(u64, DIV_ROUND_UP_ULL(sleep_ns, NSEC_PER_MSEC), 3600 * MSEC_PER_SEC);
 	return max_t(unsigned int, sleep_ns, min_sleep_ms);
 }
+
+/**
+ * knumad_majority_node() - The node most of a process's threads run on.
+ * @count: threads per node (@nr_nodes entries).
+ * @nr_nodes: number of entries in @count.
+ * @min_pct: share (percent) of the threads that makes a majority.
+ *
+ * Return: the node holding at least @min_pct percent of the threads, or
+ * NUMA_NO_NODE if the threads are spread (or there are none).
+ */
+int knumad_majority_node(const unsigned int *count, int nr_nodes,
+			 unsigned int min_pct)
+{
+	unsigned long total = 0;
+	int nid, best = 0;
+
+	for (nid = 0; nid < nr_nodes; nid++) {
+		total += count[nid];
+		if (count[nid] > count[best])
+			best = nid;
+	}
+	if (!total || (u64)count[best] * 100 < (u64)total * min_pct)
+		return NUMA_NO_NODE;
+	return best;
+}
+
+/**
+ * knumad_memory_should_follow() - Move memory to the tasks, rather than
+ * the tasks to their memory?
+ * @mem_nid: the node holding the process's memory (its preferred node).
+ * @run_nid: the node its threads run on, or NUMA_NO_NODE if spread.
+ * @tasks_pinned: the threads may not run on @mem_nid (affinity, cpuset).
+ * @busy_scans: scans in a row in which moving the threads failed for lack
+ *	of room on @mem_nid.
+ * @last_dst: the node the process's memory last moved to, or NUMA_NO_NODE.
+ * @ms_since_last: milliseconds since then.
+ * @params: the busy threshold and the hold-off.
+ *
+ * This is the one place that decides between CPU-follows-memory and
+ * memory-follows-CPU. Moving a task is cheap and is tried first; memory
+ * moves when the task cannot: it is pinned elsewhere, or its memory's
+ * node stayed too busy for @params->busy_scans scans. Once the threads
+ * run where most of the memory is (@mem_nid == @run_nid), the rest of it
+ * follows them too. Threads spread over several nodes access the memory
+ * from all of them: it stays put. Memory that just moved does not move to
+ * another node within the hold-off.
+ *
+ * Return: true if the process's memory elsewhere should move to @run_nid.
+ */
+bool knumad_memory_should_follow(int mem_nid, int run_nid, bool tasks_pinned,
+				 unsigned int busy_scans, int last_dst,
+				 unsigned long ms_since_last,
+				 const struct knumad_memory_params *params)
+{
+	if (mem_nid == NUMA_NO_NODE || run_nid == NUMA_NO_NODE)
+		return false;
+	if (mem_nid != run_nid && !tasks_pinned && busy_scans < params->busy_scans)
+		return false;
+	if (last_dst != NUMA_NO_NODE && last_dst != run_nid &&
+	    ms_since_last < params->holdoff_ms)
+		return false;
+	return true;
+}
+
+/**
+ * knumad_pair_flows() - How much memory may move between each pair of
+ * nodes in one pass, keeping every node's free memory balanced.
+ * @demand: pages wanted from node s to node d, at [s * @nr_nodes + d].
+ * @headroom: per node, free pages above its high watermarks (may be < 0).
+ * @net: per node, pages it gained (or lost, < 0) through knumad's
+ *	migrations since its flows last went quiet.
+ * @lonely_ms: per flow, same layout as @demand: for how long (ms) it has
+ *	had demand while the opposite flow had none.
+ * @params: the tolerance and the patience.
+ * @nr_nodes: number of nodes.
+ * @allowed: out: pages that may move from s to d, same layout as @demand.
+ *
+ * Flows in opposite directions are paired first: s->d and d->s move the
+ * same amount, min(demand[s][d], demand[d][s]), which leaves both nodes'
+ * free memory where it was. The rest moves one way, so it is limited:
+ * never below the destination's high watermarks (a node short of memory
+ * is not pushed into reclaim; its inflow waits), and, while a partner
+ * flow exists or may still come (lonely for less than
+ * @params->patience_ms), only as far as the destination's net gain stays
+ * within @params->tolerance. A flow that stayed lonely that long moves on
+ * its own, within the headroom.
+ *
+ * Return: the pages allowed beyond the paired ones (the net flows).
+ */
+unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroom,
+				const long *net, const unsigned int *lonely_ms,
+				const struct knumad_flow_params *params, int nr_nodes,
+				unsigned long *allowed)
+{
+	unsigned long unpaired = 0;
+	int s, d;
+
+	for (s = 0; s < nr_nodes; s++) {
+		for (d = 0; d < nr_nodes; d++) {
+			allowed[s * nr_nodes + d] = s == d ? 0 :
+				min(demand[s * nr_nodes + d], demand[d * nr_nodes + s]);
+		}
+	}
+	for (d = 0; d < nr_nodes; d++) {
+		long room = headroom[d];
+		long within = (long)params->tolerance - net[d];
+
+		for (s = 0; s < nr_nodes && room > 0; s++) {
+			int f = s * nr_nodes + d;
+			unsigned long rest, give;
+			long cap = room;
+
+			if (s == d)
+				continue;
+			if (demand[d * nr_nodes + s] || lonely_ms[f] < params->patience_ms)
+				cap = min(cap, within);
+			if (cap <= 0)
+				continue;
+			rest = demand[f] - allowed[f];
+			give = min(rest, (unsigned long)cap);
+			allowed[f] += give;
+			room -= give;
+			within -= give;
+			unpaired += give;
+		}
+	}
+	return unpaired;
+}

@@ -107,6 +107,136 @@ static void budget_sleep_keeps_cpu_share(struct kunit *test)
 			knumad_budget_sleep_ms(1000ULL * NSEC_PER_SEC, 1, 0));
 }
 
+static void majority_node_needs_enough_threads(struct kunit *test)
+{
+	unsigned int one[] = { 0, 1 }, spread[] = { 2, 2 }, most[] = { 1, 3 };
+	unsigned int none[] = { 0, 0 };
+
+	KUNIT_EXPECT_EQ(test, 1, knumad_majority_node(one, 2, 75));
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(spread, 2, 75));
+	KUNIT_EXPECT_EQ(test, 1, knumad_majority_node(most, 2, 75));
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(most, 2, 76));
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(none, 2, 75));
+}
+
+static const struct knumad_memory_params mparams = {
+	.busy_scans = 2,
+	.holdoff_ms = 10000,
+};
+
+static void memory_follows_pinned_tasks(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0,
+							    NUMA_NO_NODE, 0, &mparams));
+	/* Threads where most memory is: the rest follows, pinned or not. */
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(1, 1, true, 0,
+							    NUMA_NO_NODE, 0, &mparams));
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(1, 1, false, 0,
+							    NUMA_NO_NODE, 0, &mparams));
+	/* Threads spread over nodes, or no data: stay put. */
+	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, NUMA_NO_NODE, true, 0,
+							     NUMA_NO_NODE, 0, &mparams));
+	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(NUMA_NO_NODE, 1, true, 0,
+							     NUMA_NO_NODE, 0, &mparams));
+}
+
+static void tasks_move_first_memory_after_busy_scans(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, 1, false, 1,
+							     NUMA_NO_NODE, 0, &mparams));
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, false, 2,
+							    NUMA_NO_NODE, 0, &mparams));
+}
+
+static void holdoff_stops_ping_pong(struct kunit *test)
+{
+	/* Memory just went to node 0; the task now sits on node 1. */
+	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, 1, true, 0, 0, 9999,
+							     &mparams));
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0, 0, 10000,
+							    &mparams));
+	/* More of the same direction is not ping-pong. */
+	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0, 1, 0,
+							    &mparams));
+}
+
+static const struct knumad_flow_params fparams = {
+	.tolerance = 500,
+	.patience_ms = 3000,
+};
+
+static void pair_flows_matches_opposite_flows(struct kunit *test)
+{
+	/* 0->1 wants 1000, 1->0 wants 300; no headroom anywhere. */
+	unsigned long demand[] = { 0, 1000, 300, 0 }, allowed[4];
+	long headroom[] = { 0, 0 }, net[] = { 0, 0 };
+	unsigned int lonely[4] = {};
+
+	KUNIT_EXPECT_EQ(test, 0UL, knumad_pair_flows(demand, headroom, net, lonely,
+						     &fparams, 2, allowed));
+	KUNIT_EXPECT_EQ(test, 300UL, allowed[1]);
+	KUNIT_EXPECT_EQ(test, 300UL, allowed[2]);
+	KUNIT_EXPECT_EQ(test, 0UL, allowed[0]);
+	KUNIT_EXPECT_EQ(test, 0UL, allowed[3]);
+}
+
+static void pair_flows_net_gain_within_tolerance_and_headroom(struct kunit *test)
+{
+	unsigned long demand[] = { 0, 1000, 300, 0 }, allowed[4];
+	long headroom[] = { 5000, 5000 }, net[] = { 0, 0 };
+	unsigned int lonely[4] = {};
+
+	/* 700 unpaired, tolerance 500 allows 500 of them. */
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &fparams, 2, allowed));
+	KUNIT_EXPECT_EQ(test, 800UL, allowed[1]);
+	KUNIT_EXPECT_EQ(test, 300UL, allowed[2]);
+	/* What node 1 already gained counts against the tolerance. */
+	net[1] = 400;
+	KUNIT_EXPECT_EQ(test, 100UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &fparams, 2, allowed));
+	/* Headroom below the tolerance limits it further; < 0 means none. */
+	net[1] = 0;
+	headroom[1] = 100;
+	KUNIT_EXPECT_EQ(test, 100UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &fparams, 2, allowed));
+	headroom[1] = -50;
+	KUNIT_EXPECT_EQ(test, 0UL, knumad_pair_flows(demand, headroom, net, lonely,
+						     &fparams, 2, allowed));
+	KUNIT_EXPECT_EQ(test, 300UL, allowed[1]);
+}
+
+static void pair_flows_lonely_flow_waits_then_goes(struct kunit *test)
+{
+	/* Only 0->1; node 1 has plenty of room and gained 500 already. */
+	unsigned long demand[] = { 0, 4000, 0, 0 }, allowed[4];
+	long headroom[] = { 9000, 9000 }, net[] = { -500, 500 };
+	unsigned int lonely[4] = { 0, 2999, 0, 0 };
+
+	/* Still waiting for a partner: held at the tolerance. */
+	KUNIT_EXPECT_EQ(test, 0UL, knumad_pair_flows(demand, headroom, net, lonely,
+						     &fparams, 2, allowed));
+	/* Patience is over: it moves on its own, within the headroom. */
+	lonely[1] = 3000;
+	KUNIT_EXPECT_EQ(test, 4000UL, knumad_pair_flows(demand, headroom, net, lonely,
+							&fparams, 2, allowed));
+	headroom[1] = 1000;
+	KUNIT_EXPECT_EQ(test, 1000UL, knumad_pair_flows(demand, headroom, net, lonely,
+							&fparams, 2, allowed));
+}
+
+static void pair_flows_shares_destination_budget(struct kunit *test)
+{
+	/* Three nodes: 0->2 and 1->2 both want 400, nothing flows back. */
+	unsigned long demand[9] = { [2] = 400, [5] = 400 }, allowed[9];
+	long headroom[] = { 1000, 1000, 1000 }, net[3] = {};
+	unsigned int lonely[9] = {};
+
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &fparams, 3, allowed));
+	KUNIT_EXPECT_EQ(test, 500UL, allowed[2] + allowed[5]);
+}
+
 static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(numa_balancing_off_allows_knumad),
 	KUNIT_CASE(numa_balancing_normal_excludes_knumad),
@@ -118,6 +248,14 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(choose_node_without_data_keeps_current),
 	KUNIT_CASE(choose_node_ignores_out_of_range_current),
 	KUNIT_CASE(budget_sleep_keeps_cpu_share),
+	KUNIT_CASE(majority_node_needs_enough_threads),
+	KUNIT_CASE(memory_follows_pinned_tasks),
+	KUNIT_CASE(tasks_move_first_memory_after_busy_scans),
+	KUNIT_CASE(holdoff_stops_ping_pong),
+	KUNIT_CASE(pair_flows_matches_opposite_flows),
+	KUNIT_CASE(pair_flows_net_gain_within_tolerance_and_headroom),
+	KUNIT_CASE(pair_flows_lonely_flow_waits_then_goes),
+	KUNIT_CASE(pair_flows_shares_destination_budget),
 	{}
 };
 
