@@ -69,20 +69,41 @@ static inline void knumad_exit(struct mm_struct *mm)
 }
 
 /**
+ * struct knumad_mm_state - knumad's decisions about one process, kept
+ * across scans. Touched only by the knumad thread.
+ * @preferred_nid: the node its threads should run on (where its memory is).
+ * @busy_scans: scans in a row in which its threads found no room there.
+ * @mig_dst: the node its memory is asked to move to, or NUMA_NO_NODE.
+ * @last_mig_dst: where its memory last moved to, or NUMA_NO_NODE.
+ * @last_mig_jiffies: when.
+ * @pages_migrated: pages knumad moved for it, in all.
+ */
+struct knumad_mm_state {
+	int preferred_nid;
+	unsigned int busy_scans;
+	int mig_dst;
+	int last_mig_dst;
+	unsigned long last_mig_jiffies;
+	unsigned long pages_migrated;
+};
+
+/**
  * struct knumad_mm_view - What one complete scan of an mm found.
  * @mm: the mm (its users are pinned by the caller).
  * @owner: its thread group, or NULL if not known yet.
  * @pages: resident anonymous pages per node (nr_node_ids entries).
  * @hot: pages found accessed since the previous scan, per node.
- * @preferred_nid: knumad's preferred node for this mm, kept across scans;
- *	the callback may update it.
+ * @state: knumad's state for this mm; the callback may update it.
+ * @mig_want: per source node, pages the callback asks to move to
+ *	@state->mig_dst (nr_node_ids entries).
  */
 struct knumad_mm_view {
 	struct mm_struct *mm;
 	struct pid *owner;
 	const unsigned long *pages;
 	const unsigned long *hot;
-	int *preferred_nid;
+	struct knumad_mm_state *state;
+	unsigned long *mig_want;
 };
 
 /**
@@ -103,7 +124,33 @@ struct knumad_scan_control {
 	unsigned long mms_skipped;
 };
 
+/**
+ * struct knumad_migrate_control - One pass of paired migration.
+ * @allowed: pages that may move from node s to node d in this pass, at
+ *	[s * nr_node_ids + d]; used up as chunks are moved.
+ * @batch: pages per chunk. Chunks of the flows take turns, so opposite
+ *	flows of a pair interleave and free memory never drifts by more
+ *	than about one chunk.
+ * @budget: pages this pass may move in all (the rate limit).
+ * @moved: out: pages moved from s to d, same layout as @allowed (added to).
+ * @migrated: out: pages moved.
+ * @failed: out: pages isolated but not moved (busy, no memory on the
+ *	destination; they stay where they were).
+ */
+struct knumad_migrate_control {
+	unsigned long *allowed;
+	unsigned long batch;
+	unsigned long budget;
+	unsigned long *moved;
+	unsigned long migrated;
+	unsigned long failed;
+};
+
 void numa_migrate_discover(unsigned long min_anon_pages);
+void numa_migrate_demand(unsigned long *demand);
+void numa_migrate_run(struct knumad_migrate_control *mc);
+long numa_migrate_headroom(int nid);
+bool numa_migrate_policy_allows(struct task_struct *p, int nid);
 void numa_migrate_scan(struct knumad_scan_control *sc);
 bool numa_migrate_has_mms(void);
 unsigned long numa_migrate_nr_mms(void);

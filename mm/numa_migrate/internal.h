@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct mm_struct;
+struct mm_walk;
 
 /**
  * struct numa_migrate_walk - One stretch of an mm's page-table scan.
@@ -26,7 +27,32 @@ struct numa_migrate_walk {
 	unsigned long next;
 };
 
+/**
+ * struct numa_migrate_chunk - One chunk of one process's migration.
+ * @src: take pages from this node...
+ * @dst: ...to this one.
+ * @budget: at most this many pages (THPs count whole).
+ * @isolated: out: pages taken off the LRU to move.
+ * @migrated: out: of those, pages that moved.
+ * @next: out: where the next chunk starts; 0 when the walk reached the end
+ *	of the address space.
+ */
+struct numa_migrate_chunk {
+	int src;
+	int dst;
+	unsigned long budget;
+	unsigned long isolated;
+	unsigned long migrated;
+	unsigned long next;
+};
+
+struct vm_area_struct;
+
 int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
 			 struct numa_migrate_walk *w);
+int numa_migrate_test_vma(unsigned long start, unsigned long end,
+			  struct mm_walk *walk);
+int numa_migrate_chunk_mm(struct mm_struct *mm, unsigned long start,
+			  struct numa_migrate_chunk *c);
 
 #endif /* _MM_NUMA_MIGRATE_INTERNAL_H */

@@ -45,17 +45,21 @@
  * @slot: hash and list linkage, and the mm (pinned with mmgrab()).
  * @owner: the thread group using the mm, or NULL until discovery names it.
  * @scan_addr: where the scan in progress resumes (kthread only).
- * @preferred_nid: knumad's choice for this mm (kthread only).
+ * @mig_addr: where the migration walk resumes (kthread only).
+ * @state: knumad's decisions for this mm (kthread only; debugfs reads
+ *	the integers racily, with READ_ONCE()).
  * @full_scans: complete scans of this mm (kthread writes, readers race).
- * @counts: 4 * nr_node_ids counters: the scan in progress (pages, hot),
- *	then the last complete scan (pages, hot), published under
- *	numa_migrate_lock.
+ * @counts: 5 * nr_node_ids counters: the scan in progress (pages, hot),
+ *	the last complete scan (pages, hot), published under
+ *	numa_migrate_lock, and the pages asked to move per source node
+ *	(kthread only).
  */
 struct numa_migrate_mm {
 	struct mm_slot slot;
 	struct pid *owner;
 	unsigned long scan_addr;
-	int preferred_nid;
+	unsigned long mig_addr;
+	struct knumad_mm_state state;
 	unsigned long full_scans;
 	unsigned long counts[];
 };
@@ -90,6 +94,11 @@ static unsigned long *last_hot(struct numa_migrate_mm *e)
 	return e->counts + 3 * nr_node_ids;
 }
 
+static unsigned long *mig_want(struct numa_migrate_mm *e)
+{
+	return e->counts + 4 * nr_node_ids;
+}
+
 static struct numa_migrate_mm *numa_migrate_lookup(struct mm_struct *mm)
 {
 	struct mm_slot *slot;
@@ -103,9 +112,12 @@ static struct numa_migrate_mm *numa_migrate_alloc(void)
 {
 	struct numa_migrate_mm *e;
 
-	e = kzalloc(struct_size(e, counts, 4 * nr_node_ids), GFP_KERNEL);
-	if (e)
-		e->preferred_nid = NUMA_NO_NODE;
+	e = kzalloc(struct_size(e, counts, 5 * nr_node_ids), GFP_KERNEL);
+	if (e) {
+		e->state.preferred_nid = NUMA_NO_NODE;
+		e->state.mig_dst = NUMA_NO_NODE;
+		e->state.last_mig_dst = NUMA_NO_NODE;
+	}
 	return e;
 }
 
@@ -299,7 +311,8 @@ static void numa_migrate_scan_done(struct numa_migrate_mm *e,
 		.mm = e->slot.mm,
 		.pages = last_pages(e),
 		.hot = last_hot(e),
-		.preferred_nid = &e->preferred_nid,
+		.state = &e->state,
+		.mig_want = mig_want(e),
 	};
 	size_t bytes = 2 * nr_node_ids * sizeof(unsigned long);
 
@@ -314,6 +327,8 @@ static void numa_migrate_scan_done(struct numa_migrate_mm *e,
 	/* Only the kthread writes last_*, so reading them unlocked is fine. */
 	sc->scanned_mm(&view);
 	put_pid(view.owner);
+	if (e->state.mig_dst == NUMA_NO_NODE)
+		e->mig_addr = 0;
 }
 
 /**
@@ -362,6 +377,122 @@ void numa_migrate_scan(struct knumad_scan_control *sc)
 		cond_resched();
 		if (kthread_should_stop())
 			break;
+	}
+}
+
+/**
+ * numa_migrate_demand() - Sum the migration requests of all processes.
+ * @demand: out: pages asked to move from node s to node d, at
+ *	[s * nr_node_ids + d].
+ *
+ * Context: the knumad thread (the only writer of the requests).
+ */
+void numa_migrate_demand(unsigned long *demand)
+{
+	struct numa_migrate_mm *e;
+	int nid;
+
+	memset(demand, 0, sizeof(*demand) * nr_node_ids * nr_node_ids);
+	spin_lock(&numa_migrate_lock);
+	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
+		int dst = e->state.mig_dst;
+
+		if (dst == NUMA_NO_NODE)
+			continue;
+		for (nid = 0; nid < nr_node_ids; nid++)
+			demand[nid * nr_node_ids + dst] += mig_want(e)[nid];
+	}
+	spin_unlock(&numa_migrate_lock);
+}
+
+/*
+ * Pin the mm of a process asking for pages to move from @src to @dst. The
+ * caller mmput()s it and must not touch the entry afterwards.
+ */
+static struct numa_migrate_mm *numa_migrate_find_flow(int src, int dst)
+{
+	struct numa_migrate_mm *e, *found = NULL;
+
+	spin_lock(&numa_migrate_lock);
+	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
+		if (e->state.mig_dst != dst || !mig_want(e)[src])
+			continue;
+		if (mmget_not_zero(e->slot.mm)) {
+			found = e;
+			break;
+		}
+		mig_want(e)[src] = 0;	/* exiting */
+	}
+	spin_unlock(&numa_migrate_lock);
+	return found;
+}
+
+/* Move one chunk of the flow @src -> @dst; false if nobody wants it. */
+static bool numa_migrate_flow_chunk(int src, int dst, unsigned long nr,
+				    struct knumad_migrate_control *mc)
+{
+	struct numa_migrate_chunk c = { .src = src, .dst = dst, .budget = nr };
+	struct numa_migrate_mm *e = numa_migrate_find_flow(src, dst);
+	unsigned long *want;
+
+	if (!e)
+		return false;
+	want = &mig_want(e)[src];
+	c.budget = min(c.budget, *want);
+	if (numa_migrate_chunk_mm(e->slot.mm, e->mig_addr, &c) == 0) {
+		e->mig_addr = c.next;
+		/* The walk reached the end: nothing more on @src to take. */
+		*want = c.next ? *want - min(*want, c.isolated) : 0;
+		if (c.migrated) {
+			e->state.pages_migrated += c.migrated;
+			e->state.last_mig_dst = dst;
+			e->state.last_mig_jiffies = jiffies;
+		}
+		mc->moved[src * nr_node_ids + dst] += c.migrated;
+		mc->migrated += c.migrated;
+		mc->failed += c.isolated - c.migrated;
+	}
+	mmput(e->slot.mm);	/* may free e */
+	return true;
+}
+
+/**
+ * numa_migrate_run() - Move the allowed pages, flows taking turns.
+ * @mc: what is allowed, the chunk size and rate budget; results.
+ *
+ * Each round moves at most one chunk per flow, so the two directions of a
+ * pair alternate. Stops when every flow is used up, nobody wants more, or
+ * the budget is spent.
+ * Context: the knumad thread; sleeps.
+ */
+void numa_migrate_run(struct knumad_migrate_control *mc)
+{
+	int nr = nr_node_ids;
+	bool more = true;
+
+	while (more && mc->migrated + mc->failed < mc->budget &&
+	       !kthread_should_stop()) {
+		int s, d;
+
+		more = false;
+		for (s = 0; s < nr; s++) {
+			for (d = 0; d < nr; d++) {
+				unsigned long *left = &mc->allowed[s * nr + d];
+				unsigned long n = min3(*left, mc->batch,
+						       mc->budget - min(mc->budget,
+									mc->migrated + mc->failed));
+
+				if (!n)
+					continue;
+				if (!numa_migrate_flow_chunk(s, d, n, mc)) {
+					*left = 0;
+					continue;
+				}
+				*left -= n;
+				more = true;
+				cond_resched();
+			}
+		}
 	}
 }
 
@@ -418,11 +549,12 @@ static int numa_migrate_mms_show(struct seq_file *m, void *unused)
 	struct numa_migrate_mm *e;
 	int nid;
 
-	seq_puts(m, "# tgid preferred_nid full_scans pages_per_node hot_per_node\n");
+	seq_puts(m, "# tgid preferred_nid full_scans pages_migrated pages_per_node hot_per_node\n");
 	spin_lock(&numa_migrate_lock);
 	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
-		seq_printf(m, "%d %d %lu", e->owner ? pid_nr(e->owner) : 0,
-			   READ_ONCE(e->preferred_nid), READ_ONCE(e->full_scans));
+		seq_printf(m, "%d %d %lu %lu", e->owner ? pid_nr(e->owner) : 0,
+			   READ_ONCE(e->state.preferred_nid), READ_ONCE(e->full_scans),
+			   READ_ONCE(e->state.pages_migrated));
 		for (nid = 0; nid < nr_node_ids; nid++)
 			seq_printf(m, "%c%lu", nid ? ',' : ' ', last_pages(e)[nid]);
 		for (nid = 0; nid < nr_node_ids; nid++)

@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) "knumad: " fmt
 
 #include <linux/mempolicy.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/page_idle.h>
@@ -35,14 +36,24 @@ static void numa_migrate_count(struct numa_migrate_walk *w, struct folio *folio,
 	}
 }
 
-/* Only private anonymous memory that may be migrated is knumad's business. */
-static int numa_migrate_test_walk(unsigned long start, unsigned long end,
-				  struct mm_walk *walk)
+/**
+ * numa_migrate_test_vma() - mm_walk test_walk: is this VMA knumad's?
+ * @start: start of the range (unused).
+ * @end: end of the range (unused).
+ * @walk: the walk; its vma is tested.
+ *
+ * Only private anonymous memory that may be migrated is knumad's business:
+ * not file or shared memory, not hugetlbfs, not PFN or mixed maps.
+ *
+ * Return: 0 to walk the VMA, 1 to skip it.
+ */
+int numa_migrate_test_vma(unsigned long start, unsigned long end,
+			  struct mm_walk *walk)
 {
 	struct vm_area_struct *vma = walk->vma;
 
 	if (!vma->anon_vma || !vma_migratable(vma) || !vma_is_accessible(vma) ||
-	    (vma->vm_flags & (VM_SHARED | VM_MIXEDMAP)))
+	    is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_SHARED | VM_MIXEDMAP)))
 		return 1;
 	return 0;
 }
@@ -122,7 +133,7 @@ out:
 
 static const struct mm_walk_ops numa_migrate_walk_ops = {
 	.pmd_entry	= numa_migrate_walk_pmd,
-	.test_walk	= numa_migrate_test_walk,
+	.test_walk	= numa_migrate_test_vma,
 	.walk_lock	= PGWALK_RDLOCK,
 };
 
