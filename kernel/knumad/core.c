@@ -8,8 +8,11 @@
  * scans a bounded number of pages of their anonymous memory
  * (mm/numa_migrate), and after each complete scan of a process picks its
  * preferred node (policy.c) and asks the scheduler to run its threads
- * there (knumad_sched_place()). Between passes it sleeps long enough to
- * stay within its CPU budget. See Documentation/admin-guide/mm/knumad.rst.
+ * there (knumad_sched_place()). Where the threads cannot go, their memory
+ * comes to them instead: the pass ends by pairing the flows of memory
+ * between nodes and migrating them (mm/numa_migrate). Between passes it
+ * sleeps long enough to stay within its CPU budget.
+ * See Documentation/admin-guide/mm/knumad.rst.
  *
  * Lock ordering:
  *
@@ -42,6 +45,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/sysctl.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <linux/wait.h>
 
@@ -75,7 +79,32 @@ struct knumad_tunables knumad_tunables = {
 	.hysteresis_percent	= 25,
 	.min_anon_pages		= 256,
 	.min_hot_pages		= 64,
+	.migrate_max_mbps	= 256,
+	.migrate_batch_pages	= 512,
+	.pair_tolerance_pages	= 8192,
+	.migrate_holdoff_ms	= 10000,
+	.migrate_busy_scans	= 3,
+	.pair_wait_ms		= 5000,
 };
+
+/*
+ * Per-pass work space of the thread, sized by nr_node_ids: allocated
+ * before the thread starts and freed after it stopped (knumad_mutex).
+ */
+static struct {
+	unsigned int *threads_on;	/* threads of one process per node */
+	unsigned long *demand;		/* [src * nr + dst] pages wanted */
+	unsigned long *allowed;		/* [src * nr + dst] pages allowed */
+	unsigned long *moved;		/* [src * nr + dst] pages moved */
+	unsigned long *lonely_since;	/* [src * nr + dst] jiffies, or 0 */
+	unsigned int *lonely_ms;	/* [src * nr + dst] ms unpaired */
+	long *headroom;			/* free pages above high wmark */
+	long *net;			/* pages gained by knumad, per node */
+} knumad_work;
+
+
+/* A process's threads runs on this node if this share of them does. */
+#define KNUMAD_RUN_NODE_PCT		75
 
 atomic64_t knumad_stats[NR_KNUMAD_STATS];
 
@@ -121,8 +150,24 @@ void knumad_wake(void)
 	wake_up_interruptible(&knumad_wait);
 }
 
-/* Run the threads of @owner that use @mm on @nid, where they may. */
-static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int nid)
+/**
+ * struct knumad_placed - What placing a process's threads found.
+ * @pinned: some thread may not run on the node at all.
+ * @busy: some thread found no room there.
+ * @policy_task: a thread, referenced, to read the task memory policy from.
+ */
+struct knumad_placed {
+	bool pinned;
+	bool busy;
+	struct task_struct *policy_task;
+};
+
+/*
+ * Run the threads of @owner that use @mm on @nid, where they may, and
+ * count in knumad_work.threads_on where they run afterwards.
+ */
+static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int nid,
+				 struct knumad_placed *placed)
 {
 	struct task_struct *threads[KNUMAD_PLACE_BATCH];
 	struct task_struct *leader, *t;
@@ -142,10 +187,12 @@ static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int ni
 	}
 	rcu_read_unlock();
 
+	memset(knumad_work.threads_on, 0, nr_node_ids * sizeof(*knumad_work.threads_on));
 	for (i = 0; i < nr; i++) {
 		int from = task_node(threads[i]);
 		enum knumad_place_result res = knumad_sched_place(threads[i], nid);
 
+		knumad_work.threads_on[task_node(threads[i])]++;
 		switch (res) {
 		case KNUMAD_PLACE_MOVED:
 			knumad_count(KNUMAD_STAT_TASKS_MOVED, KNUMAD_TASK_MOVED, 1);
@@ -155,14 +202,56 @@ static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int ni
 			break;
 		case KNUMAD_PLACE_BUSY:
 			knumad_count(KNUMAD_STAT_TASKS_BUSY, KNUMAD_TASK_BUSY, 1);
+			placed->busy = true;
+			break;
+		case KNUMAD_PLACE_NOT_ALLOWED:
+			placed->pinned = true;
 			break;
 		default:
 			break;
 		}
 		if (res != KNUMAD_PLACE_THERE)
 			trace_knumad_task_place(threads[i], from, nid, res);
-		put_task_struct(threads[i]);
+		if (!placed->policy_task)
+			placed->policy_task = threads[i];
+		else
+			put_task_struct(threads[i]);
 	}
+}
+
+/*
+ * Memory follows CPU: after placing a process's threads, ask for its
+ * memory to move to them if policy.c says so; the pass's migration phase
+ * pairs and carries out the requests.
+ */
+static void knumad_request_memory(const struct knumad_mm_view *view,
+				  const struct knumad_placed *placed)
+{
+	struct knumad_memory_params params = {
+		.busy_scans = READ_ONCE(knumad_tunables.migrate_busy_scans),
+		.holdoff_ms = READ_ONCE(knumad_tunables.migrate_holdoff_ms),
+	};
+	struct knumad_mm_state *st = view->state;
+	int run, nid;
+
+	st->busy_scans = placed->busy ? st->busy_scans + 1 : 0;
+	st->mig_dst = NUMA_NO_NODE;
+	memset(view->mig_want, 0, nr_node_ids * sizeof(*view->mig_want));
+	if (!READ_ONCE(knumad_tunables.migrate_max_mbps) || !placed->policy_task)
+		return;
+
+	run = knumad_majority_node(knumad_work.threads_on, nr_node_ids,
+				   KNUMAD_RUN_NODE_PCT);
+	if (!knumad_memory_should_follow(st->preferred_nid, run, placed->pinned,
+					 st->busy_scans, st->last_mig_dst,
+					 jiffies_to_msecs(jiffies - st->last_mig_jiffies),
+					 &params))
+		return;
+	if (!numa_migrate_policy_allows(placed->policy_task, run))
+		return;
+	st->mig_dst = run;
+	for (nid = 0; nid < nr_node_ids; nid++)
+		view->mig_want[nid] = nid == run ? 0 : view->pages[nid];
 }
 
 static unsigned long knumad_total(const unsigned long *v)
@@ -182,18 +271,101 @@ static void knumad_scanned_mm(const struct knumad_mm_view *view)
 		.hysteresis_pct = READ_ONCE(knumad_tunables.hysteresis_percent),
 		.min_hot_pages = READ_ONCE(knumad_tunables.min_hot_pages),
 	};
-	int old = *view->preferred_nid;
+	struct knumad_placed placed = {};
+	int old = view->state->preferred_nid;
 	int nid;
 
 	nid = knumad_choose_node(view->pages, view->hot, nr_node_ids, old, &params);
 	if (nid != old) {
-		WRITE_ONCE(*view->preferred_nid, nid);
+		WRITE_ONCE(view->state->preferred_nid, nid);
 		knumad_count(KNUMAD_STAT_NODE_CHANGES, KNUMAD_NODE_CHANGE, 1);
 		trace_knumad_mm_node(view->owner ? pid_nr(view->owner) : 0, old, nid,
 				     knumad_total(view->pages), knumad_total(view->hot));
 	}
-	if (nid != NUMA_NO_NODE && view->owner)
-		knumad_place_threads(view->owner, view->mm, nid);
+	if (nid == NUMA_NO_NODE || !view->owner)
+		return;
+	knumad_place_threads(view->owner, view->mm, nid, &placed);
+	knumad_request_memory(view, &placed);
+	if (placed.policy_task)
+		put_task_struct(placed.policy_task);
+}
+
+/*
+ * The pass's migration phase: pair the requested flows, keep unpaired
+ * inflow within each node's headroom and the tolerance, and move what is
+ * allowed, at most @rate_pages.
+ */
+static void knumad_migrate_pass(unsigned long rate_pages)
+{
+	struct knumad_flow_params fparams = {
+		.tolerance = READ_ONCE(knumad_tunables.pair_tolerance_pages),
+		.patience_ms = READ_ONCE(knumad_tunables.pair_wait_ms),
+	};
+	struct knumad_migrate_control mc = {
+		.allowed = knumad_work.allowed,
+		.moved = knumad_work.moved,
+		.batch = READ_ONCE(knumad_tunables.migrate_batch_pages),
+		.budget = rate_pages,
+	};
+	unsigned long *demand = knumad_work.demand;
+	unsigned long wanted = 0, allowed = 0;
+	int nr = nr_node_ids, s, d;
+
+	numa_migrate_demand(demand);
+	for (s = 0; s < nr; s++) {
+		bool busy = false;
+
+		for (d = 0; d < nr; d++) {
+			int f = s * nr + d;
+
+			wanted += demand[f];
+			busy |= demand[f] || demand[d * nr + s];
+			/* How long a flow has had nothing the other way. */
+			if (!demand[f] || demand[d * nr + s])
+				knumad_work.lonely_since[f] = 0;
+			else if (!knumad_work.lonely_since[f])
+				knumad_work.lonely_since[f] = jiffies ?: 1;
+			knumad_work.lonely_ms[f] = knumad_work.lonely_since[f] ?
+				jiffies_to_msecs(jiffies - knumad_work.lonely_since[f]) : 0;
+		}
+		/* A node with no flow in or out starts a new balance. */
+		if (!busy)
+			knumad_work.net[s] = 0;
+		knumad_work.headroom[s] = numa_migrate_headroom(s);
+	}
+	atomic64_set(&knumad_stats[KNUMAD_STAT_PAGES_WAITING], 0);
+	if (!wanted)
+		return;
+	knumad_pair_flows(demand, knumad_work.headroom, knumad_work.net,
+			  knumad_work.lonely_ms, &fparams, nr, knumad_work.allowed);
+	for (s = 0; s < nr * nr; s++)
+		allowed += knumad_work.allowed[s];
+
+	memset(knumad_work.moved, 0, nr * nr * sizeof(*knumad_work.moved));
+	numa_migrate_run(&mc);
+	for (s = 0; s < nr; s++) {
+		for (d = 0; d < nr; d++) {
+			knumad_work.net[d] += knumad_work.moved[s * nr + d];
+			knumad_work.net[s] -= knumad_work.moved[s * nr + d];
+		}
+	}
+	knumad_count(KNUMAD_STAT_PAGES_MIGRATED, KNUMAD_PAGE_MIGRATED, mc.migrated);
+	knumad_count(KNUMAD_STAT_PAGES_MIGRATE_FAILED, KNUMAD_PAGE_MIGRATE_FAIL,
+		     mc.failed);
+	/* What waits is a level, not an event: a gauge, and one event per pass. */
+	atomic64_set(&knumad_stats[KNUMAD_STAT_PAGES_WAITING], wanted - min(wanted, allowed));
+	if (wanted > allowed)
+		count_vm_event(KNUMAD_MIGRATE_DEFERRED);
+}
+
+/* Pages the rate limit allows after @elapsed jiffies; at most 1 s worth. */
+static unsigned long knumad_rate_pages(unsigned long elapsed)
+{
+	unsigned long per_sec = (unsigned long)READ_ONCE(knumad_tunables.migrate_max_mbps) <<
+				(20 - PAGE_SHIFT);
+
+	elapsed = min(elapsed, (unsigned long)HZ);
+	return per_sec * elapsed / HZ;
 }
 
 /* How long to sleep after a pass that cost @cpu_ns, with today's knobs. */
@@ -211,7 +383,7 @@ static unsigned int knumad_sleep_ms(u64 cpu_ns)
  * One pass. Returns the thread's CPU time since the previous pass began
  * (@prev_runtime), so the budget also covers waking up and sleeping.
  */
-static u64 knumad_do_pass(u64 *prev_runtime)
+static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 {
 	struct knumad_scan_control sc = {
 		.budget = READ_ONCE(knumad_tunables.pages_to_scan),
@@ -226,6 +398,8 @@ static u64 knumad_do_pass(u64 *prev_runtime)
 
 	numa_migrate_discover(sc.min_anon_pages);
 	numa_migrate_scan(&sc);
+	knumad_migrate_pass(knumad_rate_pages(jiffies - *prev_jiffies));
+	*prev_jiffies = jiffies;
 
 	now = task_sched_runtime(current);
 	cpu_ns = now - *prev_runtime;
@@ -263,6 +437,7 @@ static void knumad_sleep_after(u64 cpu_ns)
 
 static int knumad_threadfn(void *unused)
 {
+	unsigned long last = jiffies;
 	u64 runtime;
 
 	set_freezable();
@@ -270,7 +445,7 @@ static int knumad_threadfn(void *unused)
 
 	runtime = task_sched_runtime(current);
 	while (!kthread_should_stop())
-		knumad_sleep_after(knumad_do_pass(&runtime));
+		knumad_sleep_after(knumad_do_pass(&runtime, &last));
 	return 0;
 }
 
@@ -287,9 +462,44 @@ static void knumad_forget_placement(void)
 	rcu_read_unlock();
 }
 
+static void knumad_free_work(void)
+{
+	kfree(knumad_work.threads_on);
+	kvfree(knumad_work.demand);
+	kvfree(knumad_work.allowed);
+	kvfree(knumad_work.moved);
+	kvfree(knumad_work.lonely_since);
+	kvfree(knumad_work.lonely_ms);
+	kfree(knumad_work.headroom);
+	kfree(knumad_work.net);
+	memset(&knumad_work, 0, sizeof(knumad_work));
+}
+
+static int knumad_alloc_work(void)
+{
+	size_t flows = (size_t)nr_node_ids * nr_node_ids;
+
+	knumad_work.threads_on = kcalloc(nr_node_ids, sizeof(unsigned int), GFP_KERNEL);
+	knumad_work.demand = kvcalloc(flows, sizeof(unsigned long), GFP_KERNEL);
+	knumad_work.allowed = kvcalloc(flows, sizeof(unsigned long), GFP_KERNEL);
+	knumad_work.moved = kvcalloc(flows, sizeof(unsigned long), GFP_KERNEL);
+	knumad_work.lonely_since = kvcalloc(flows, sizeof(unsigned long), GFP_KERNEL);
+	knumad_work.lonely_ms = kvcalloc(flows, sizeof(unsigned int), GFP_KERNEL);
+	knumad_work.headroom = kcalloc(nr_node_ids, sizeof(long), GFP_KERNEL);
+	knumad_work.net = kcalloc(nr_node_ids, sizeof(long), GFP_KERNEL);
+	if (knumad_work.threads_on && knumad_work.demand && knumad_work.allowed &&
+	    knumad_work.moved && knumad_work.lonely_since && knumad_work.lonely_ms &&
+	    knumad_work.headroom &&
+	    knumad_work.net)
+		return 0;
+	knumad_free_work();
+	return -ENOMEM;
+}
+
 static int knumad_start(void)
 {
 	struct task_struct *thread;
+	int err;
 
 	lockdep_assert_held(&knumad_mutex);
 
@@ -297,12 +507,16 @@ static int knumad_start(void)
 		return 0;
 	if (knumad_conflicts_with_numa_balancing(sysctl_numa_balancing_mode))
 		return -EBUSY;
+	err = knumad_alloc_work();
+	if (err)
+		return err;
 
 	/* Hooks (fork, exit, scheduler) see knumad on before the first scan. */
 	static_branch_enable(&knumad_enabled_key);
 	thread = kthread_run(knumad_threadfn, NULL, "knumad");
 	if (IS_ERR(thread)) {
 		static_branch_disable(&knumad_enabled_key);
+		knumad_free_work();
 		pr_err("cannot start the knumad thread: %pe\n", thread);
 		return PTR_ERR(thread);
 	}
@@ -320,6 +534,7 @@ static void knumad_stop(void)
 	static_branch_disable(&knumad_enabled_key);
 	kthread_stop(knumad_thread);
 	knumad_thread = NULL;
+	knumad_free_work();
 	numa_migrate_forget_all();
 	knumad_forget_placement();
 }

@@ -18,6 +18,16 @@
  *	a process's preferred node changes.
  * @min_anon_pages: smallest process (anonymous pages) worth tracking.
  * @min_hot_pages: below this many hot pages, resident pages decide.
+ * @migrate_max_mbps: most memory knumad migrates per second (MiB/s);
+ *	0 turns memory-follows-CPU off.
+ * @migrate_batch_pages: pages per migration chunk.
+ * @pair_tolerance_pages: most pages a node may gain, net, per pass.
+ * @migrate_holdoff_ms: after a process's memory moved to a node, how long
+ *	before it may move to another.
+ * @migrate_busy_scans: scans in a row with no room on the memory's node
+ *	before the memory moves to the tasks instead.
+ * @pair_wait_ms: how long a flow with nothing the other way waits for a
+ *	partner before it moves one way (within the destination's room).
  *
  * Written by sysfs stores, read by the thread once per pass with
  * READ_ONCE(): a pass sees each knob either before or after a store.
@@ -29,6 +39,12 @@ struct knumad_tunables {
 	unsigned int hysteresis_percent;
 	unsigned int min_anon_pages;
 	unsigned int min_hot_pages;
+	unsigned int migrate_max_mbps;
+	unsigned int migrate_batch_pages;
+	unsigned int pair_tolerance_pages;
+	unsigned int migrate_holdoff_ms;
+	unsigned int migrate_busy_scans;
+	unsigned int pair_wait_ms;
 };
 
 extern struct knumad_tunables knumad_tunables;
@@ -43,6 +59,11 @@ extern struct knumad_tunables knumad_tunables;
  * @KNUMAD_STAT_TASKS_MOVED: tasks moved to an idle CPU of their node.
  * @KNUMAD_STAT_TASKS_SWAPPED: tasks swapped with one that preferred theirs.
  * @KNUMAD_STAT_TASKS_BUSY: placements given up: no idle CPU, no partner.
+ * @KNUMAD_STAT_PAGES_MIGRATED: pages moved to the node their tasks run on.
+ * @KNUMAD_STAT_PAGES_MIGRATE_FAILED: pages that could not move (stayed).
+ * @KNUMAD_STAT_PAGES_WAITING: a gauge: pages wanted but held back by the
+ *	last pass (no opposite flow to pair with and no room or tolerance
+ *	on the destination).
  * @KNUMAD_STAT_CPU_NS: CPU time of the thread.
  * @NR_KNUMAD_STATS: the number of counters.
  */
@@ -55,6 +76,9 @@ enum knumad_stat_item {
 	KNUMAD_STAT_TASKS_MOVED,
 	KNUMAD_STAT_TASKS_SWAPPED,
 	KNUMAD_STAT_TASKS_BUSY,
+	KNUMAD_STAT_PAGES_MIGRATED,
+	KNUMAD_STAT_PAGES_MIGRATE_FAILED,
+	KNUMAD_STAT_PAGES_WAITING,
 	KNUMAD_STAT_CPU_NS,
 	NR_KNUMAD_STATS,
 };

@@ -65,6 +65,12 @@ KNUMAD_TUNABLE(max_cpu_percent, max_cpu_percent, 1, 100);
 KNUMAD_TUNABLE(hysteresis_percent, hysteresis_percent, 0, 1000);
 KNUMAD_TUNABLE(min_anon_pages, min_anon_pages, 0, 1U << 30);
 KNUMAD_TUNABLE(min_hot_pages, min_hot_pages, 0, 1U << 30);
+KNUMAD_TUNABLE(migrate_max_mbps, migrate_max_mbps, 0, 1U << 20);
+KNUMAD_TUNABLE(migrate_batch_pages, migrate_batch_pages, 1, 1U << 16);
+KNUMAD_TUNABLE(pair_tolerance_pages, pair_tolerance_pages, 0, 1U << 30);
+KNUMAD_TUNABLE(migrate_holdoff_millisecs, migrate_holdoff_ms, 0, 3600 * 1000);
+KNUMAD_TUNABLE(migrate_busy_scans, migrate_busy_scans, 1, 1000);
+KNUMAD_TUNABLE(pair_wait_millisecs, pair_wait_ms, 0, 3600 * 1000);
 
 /* A counter: its index in knumad_stats, and a divisor for its unit. */
 struct knumad_counter_attr {
@@ -97,6 +103,9 @@ KNUMAD_COUNTER(node_changes, KNUMAD_STAT_NODE_CHANGES, 1);
 KNUMAD_COUNTER(tasks_moved, KNUMAD_STAT_TASKS_MOVED, 1);
 KNUMAD_COUNTER(tasks_swapped, KNUMAD_STAT_TASKS_SWAPPED, 1);
 KNUMAD_COUNTER(tasks_busy, KNUMAD_STAT_TASKS_BUSY, 1);
+KNUMAD_COUNTER(pages_migrated, KNUMAD_STAT_PAGES_MIGRATED, 1);
+KNUMAD_COUNTER(pages_migrate_failed, KNUMAD_STAT_PAGES_MIGRATE_FAILED, 1);
+KNUMAD_COUNTER(pages_waiting, KNUMAD_STAT_PAGES_WAITING, 1);
 KNUMAD_COUNTER(cpu_time_us, KNUMAD_STAT_CPU_NS, NSEC_PER_USEC);
 
 static ssize_t mms_tracked_show(struct kobject *kobj,
@@ -114,6 +123,12 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_hysteresis_percent_attr.attr.attr,
 	&knumad_min_anon_pages_attr.attr.attr,
 	&knumad_min_hot_pages_attr.attr.attr,
+	&knumad_migrate_max_mbps_attr.attr.attr,
+	&knumad_migrate_batch_pages_attr.attr.attr,
+	&knumad_pair_tolerance_pages_attr.attr.attr,
+	&knumad_migrate_holdoff_millisecs_attr.attr.attr,
+	&knumad_migrate_busy_scans_attr.attr.attr,
+	&knumad_pair_wait_millisecs_attr.attr.attr,
 	&knumad_passes_attr.attr.attr,
 	&knumad_full_scans_attr.attr.attr,
 	&knumad_pages_scanned_attr.attr.attr,
@@ -122,6 +137,9 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_tasks_moved_attr.attr.attr,
 	&knumad_tasks_swapped_attr.attr.attr,
 	&knumad_tasks_busy_attr.attr.attr,
+	&knumad_pages_migrated_attr.attr.attr,
+	&knumad_pages_migrate_failed_attr.attr.attr,
+	&knumad_pages_waiting_attr.attr.attr,
 	&knumad_cpu_time_us_attr.attr.attr,
 	&knumad_mms_tracked_attr.attr,
 	NULL,
