@@ -21,11 +21,18 @@ static const struct knob knobs[] = {
 	{ "hysteresis_percent", "0", "1000", NULL, "1001" },
 	{ "min_anon_pages", "0", "1073741824", NULL, "1073741825" },
 	{ "min_hot_pages", "0", "1073741824", NULL, "1073741825" },
+	{ "migrate_max_mbps", "0", "1048576", NULL, "1048577" },
+	{ "migrate_batch_pages", "1", "65536", "0", "65537" },
+	{ "pair_tolerance_pages", "0", "1073741824", NULL, "1073741825" },
+	{ "migrate_holdoff_millisecs", "0", "3600000", NULL, "3600001" },
+	{ "migrate_busy_scans", "1", "1000", "0", "1001" },
+	{ "pair_wait_millisecs", "0", "3600000", NULL, "3600001" },
 };
 
 static const char * const counters[] = {
 	"passes", "full_scans", "pages_scanned", "mm_skipped_contended",
 	"node_changes", "tasks_moved", "tasks_swapped", "tasks_busy",
+	"pages_migrated", "pages_migrate_failed", "pages_waiting",
 	"cpu_time_us", "mms_tracked",
 };
 

@@ -84,8 +84,11 @@ static inline int task_node_of(pid_t pid)
 	return -1;
 }
 
-/* Share (percent) of the pages of [buf, buf+len) that sit on @node. */
-static inline int percent_on_node(void *buf, size_t len, int node)
+/*
+ * Share (percent) of the pages of [buf, buf+len) in process @pid (0: this
+ * one) that sit on @node, from a sample of 256 pages.
+ */
+static inline int percent_on_node_of(pid_t pid, void *buf, size_t len, int node)
 {
 	enum { SAMPLES = 256 };
 	void *pages[SAMPLES];
@@ -97,11 +100,51 @@ static inline int percent_on_node(void *buf, size_t len, int node)
 		step = PAGE_SZ;
 	for (i = 0; i < SAMPLES && (size_t)i * step < len; i++)
 		pages[n++] = (char *)buf + i * step;
-	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+	if (syscall(SYS_move_pages, pid, n, pages, NULL, status, 0))
 		return -1;
 	for (i = 0; i < n; i++)
 		on += status[i] == node;
 	return n ? on * 100 / n : -1;
+}
+
+static inline int percent_on_node(void *buf, size_t len, int node)
+{
+	return percent_on_node_of(0, buf, len, node);
+}
+
+/* A /proc/meminfo or /proc/vmstat value (KiB or pages), or -1. */
+static inline long proc_value(const char *file, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && (line[klen] == ' ' || line[klen] == ':'))
+			sscanf(line + klen + 1, "%ld", &val);
+	fclose(f);
+	return val;
+}
+
+/* MemFree of @node in KiB, or -1. */
+static inline long node_free_kb(int node)
+{
+	char path[96], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "MemFree:"))
+			sscanf(strstr(line, "MemFree:") + 8, "%ld", &kb);
+	fclose(f);
+	return kb;
 }
 
 static inline bool sysfs_set(const char *knob, const char *val)
@@ -131,7 +174,10 @@ struct worker_state {
 	volatile int ready;		/* 1 once placed and touching */
 	volatile int go;		/* set by the test: leave run_node's CPUs */
 	volatile int percent_on_mem_node; /* after first touch */
-	volatile unsigned long sweeps;	/* progress: it never blocks */
+	volatile unsigned long sweeps;	/* whole sweeps of the buffer */
+	volatile unsigned long progress; /* ticks every 256 pages swept */
+	char *volatile buf;		/* the buffer, in the worker */
+	volatile size_t len;
 };
 
 struct worker {
@@ -176,6 +222,8 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 			_exit(3);
 		madvise(buf, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 		memset(buf, 1, len);
+		w->state->buf = buf;
+		w->state->len = len;
 		w->state->percent_on_mem_node = percent_on_node(buf, len, mem_node);
 		if (sched_setaffinity(0, sizeof(run_cpus), &run_cpus))
 			_exit(4);
@@ -192,8 +240,11 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 			sched_setaffinity(0, sizeof(all), &all);
 		}
 		for (;;) {
-			for (off = 0; off < len; off += PAGE_SZ)
+			for (off = 0; off < len; off += PAGE_SZ) {
 				sum += buf[off];
+				if (!(off & (256 * PAGE_SZ - 1)))
+					w->state->progress++;
+			}
 			w->state->sweeps++;
 		}
 	}
@@ -217,6 +268,29 @@ static inline bool worker_start(struct worker *w, int mem_node, int run_node,
 static inline void worker_release(struct worker *w)
 {
 	w->state->go = 1;
+}
+
+/* Share of a worker's buffer on @node (see percent_on_node_of()). */
+static inline int worker_percent_on(struct worker *w, int node)
+{
+	return percent_on_node_of(w->pid, w->state->buf, w->state->len, node);
+}
+
+/* Bind the calling process to @node's CPUs; exits the process on failure. */
+static inline void worker_self_bind(int node)
+{
+	cpu_set_t cpus;
+
+	if (!node_cpus(node, &cpus) || sched_setaffinity(0, sizeof(cpus), &cpus))
+		_exit(2);
+}
+
+/* Bind a running worker to @node's CPUs. */
+static inline bool worker_bind(struct worker *w, int node)
+{
+	cpu_set_t cpus;
+
+	return node_cpus(node, &cpus) && !sched_setaffinity(w->pid, sizeof(cpus), &cpus);
 }
 
 static inline void worker_stop(struct worker *w)

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory follows CPU: where a task cannot move to its memory, knumad moves
+ * the memory to the task, in the background, in paired flows that keep
+ * each node's free memory level, without losing a byte, and without
+ * ping-pong.
+ *
+ * Loose bounds that prove the behaviour under TCG; the benchmarks report
+ * figures. Needs a 2-node guest and CONFIG_KNUMAD=y; run as root.
+ */
+#include <pthread.h>
+
+#include "kselftest_harness.h"
+#include "knumad_workers.h"
+
+#define MAX_WORKERS	2
+#define MIB_PAGES(mb)	((long)(mb) << 8)
+
+static const char * const knobs[] = {
+	"scan_sleep_millisecs", "max_cpu_percent", "migrate_max_mbps",
+	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_tolerance_pages",
+	"migrate_batch_pages", "pair_wait_millisecs",
+};
+
+static long saved_knobs[ARRAY_SIZE(knobs)];
+
+FIXTURE(migrate) {
+	struct worker w[MAX_WORKERS];
+	long saved_numa_balancing;
+};
+
+FIXTURE_SETUP(migrate)
+{
+	unsigned int i;
+
+	if (nr_nodes_online() < 2)
+		SKIP(return, "needs two NUMA nodes");
+	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		saved_knobs[i] = sysfs_get(knobs[i]);
+		ASSERT_GE(saved_knobs[i], 0) TH_LOG("no knob %s", knobs[i]);
+	}
+	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
+	/* Fast, for TCG: a generous budget and short sleeps. */
+	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "20"));
+	ASSERT_TRUE(sysfs_set("max_cpu_percent", "50"));
+	ASSERT_TRUE(sysfs_set("migrate_max_mbps", "1024"));
+	ASSERT_TRUE(sysfs_set("pair_tolerance_pages", "2048"));
+	ASSERT_TRUE(sysfs_set("migrate_batch_pages", "512"));
+	/* One-way flows go at once, unless a test waits for pairs. */
+	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "0"));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+}
+
+FIXTURE_TEARDOWN(migrate)
+{
+	char val[32];
+	unsigned int i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		worker_stop(&self->w[i]);
+	sysctl_write(KNUMAD_SYSCTL, "0");
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		snprintf(val, sizeof(val), "%ld", saved_knobs[i]);
+		sysfs_set(knobs[i], val);
+	}
+	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
+	sysctl_write(NUMA_BALANCING_SYSCTL, val);
+}
+
+/*
+ * Wait until every worker has >= @pct of its memory on want[i], counting
+ * in @stalls the 3-second windows in which a worker made no progress at
+ * all (TCG on a loaded host is slow, but never that slow).
+ */
+static bool wait_memory_on(struct worker *w, const int *want, int n, int pct,
+			   long timeout_ms, unsigned long *stalls)
+{
+	long deadline = now_ms() + timeout_ms;
+	unsigned long seen[MAX_WORKERS];
+	int i, done, tick = 0;
+
+	for (i = 0; i < n; i++)
+		seen[i] = w[i].state->progress;
+	while (now_ms() < deadline) {
+		usleep(1000 * 1000);
+		for (i = 0, done = 0; i < n; i++)
+			done += worker_percent_on(&w[i], want[i]) >= pct;
+		if (++tick % 3 == 0) {
+			for (i = 0; i < n; i++) {
+				if (w[i].state->progress == seen[i])
+					(*stalls)++;
+				seen[i] = w[i].state->progress;
+			}
+		}
+		if (done == n)
+			return true;
+	}
+	return false;
+}
+
+/* Anonymous memory mapped (KiB), and pages isolated for migration. */
+static long anon_kb(void)
+{
+	return proc_value("/proc/meminfo", "AnonPages");
+}
+
+static long isolated_pages(void)
+{
+	return proc_value("/proc/vmstat", "nr_isolated_anon");
+}
+
+TEST_F_TIMEOUT(migrate, pinned_task_gets_its_memory_without_stalling, 300)
+{
+	const int want[] = { 1 };
+	long migrated = sysfs_get("pages_migrated");
+	unsigned long stalls = 0;
+
+	/* 256 MiB first-touched on node 0, the task bound to node 1. */
+	ASSERT_TRUE(worker_start(&self->w[0], 0, 1, 256, true, true));
+	ASSERT_GE(worker_percent_on(&self->w[0], 0), 90);
+
+	ASSERT_TRUE(wait_memory_on(self->w, want, 1, 95, 200 * 1000, &stalls))
+		TH_LOG("%d%% on node 1", worker_percent_on(&self->w[0], 1));
+	EXPECT_EQ(0UL, stalls);
+	EXPECT_GE(sysfs_get("pages_migrated") - migrated, MIB_PAGES(256) * 95 / 100);
+	/* It never ran anywhere else. */
+	EXPECT_EQ(1, task_node_of(self->w[0].pid));
+}
+
+TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
+{
+	const int want[] = { 1, 0 };
+	long start[2], low[2], deadline;
+	unsigned long stalls = 0;
+	int i, n, done = 0;
+
+	/*
+	 * Each task's 128 MiB on the other node; 2048-page tolerance. The
+	 * second flow appears a few seconds after the first (its task is
+	 * still touching its memory): the first must wait for it.
+	 */
+	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "30000"));
+	ASSERT_TRUE(worker_start(&self->w[0], 0, 1, 128, true, true));
+	ASSERT_TRUE(worker_start(&self->w[1], 1, 0, 128, true, true));
+	for (n = 0; n < 2; n++)
+		start[n] = low[n] = node_free_kb(n);
+
+	deadline = now_ms() + 200 * 1000;
+	while (!done && now_ms() < deadline) {
+		for (i = 0; i < 10; i++) {
+			usleep(100 * 1000);
+			for (n = 0; n < 2; n++)
+				if (node_free_kb(n) < low[n])
+					low[n] = node_free_kb(n);
+		}
+		done = worker_percent_on(&self->w[0], 1) >= 95 &&
+		       worker_percent_on(&self->w[1], 0) >= 95;
+	}
+	ASSERT_TRUE(done) TH_LOG("%d%% and %d%% moved",
+				 worker_percent_on(&self->w[0], 1),
+				 worker_percent_on(&self->w[1], 0));
+	EXPECT_TRUE(wait_memory_on(self->w, want, 2, 95, 1000, &stalls));
+	/* Tolerance (8 MiB) + one chunk in flight (2 MiB) + 6 MiB of noise. */
+	for (n = 0; n < 2; n++) {
+		TH_LOG("node %d: free dropped by at most %ld KiB", n, start[n] - low[n]);
+		EXPECT_LE(start[n] - low[n], 16 * 1024);
+	}
+}
+
+/*
+ * The integrity workload: half THP, half 4 KiB pages; every word holds
+ * (page index, generation); a pass writes a new generation, the next one
+ * checks it. Runs until stopped; counts bad words.
+ */
+struct integrity {
+	char *buf;
+	size_t len;
+	volatile int stop;
+	unsigned long passes;
+	unsigned long bad_words;
+};
+
+static void *integrity_loop(void *arg)
+{
+	struct integrity *it = arg;
+	uint64_t gen = 1;
+
+	while (!it->stop) {
+		size_t words = it->len / sizeof(uint64_t), i;
+		uint64_t *w = (uint64_t *)it->buf;
+
+		for (i = 0; i < words; i++)
+			w[i] = ((uint64_t)(i / 512) << 32) | gen;
+		for (i = 0; i < words; i++)
+			if (w[i] != (((uint64_t)(i / 512) << 32) | gen))
+				it->bad_words++;
+		it->passes++;
+		gen++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(migrate, nothing_is_lost_while_memory_moves_back_and_forth, 600)
+{
+	long migrated0 = sysfs_get("pages_migrated"), anon0, anon1, deadline;
+	struct integrity it = { .len = 128UL << 20 };
+	cpu_set_t cpus;
+	pthread_t thread;
+	int node = 0, moves = 0;
+
+	anon0 = anon_kb();
+	/* No hold-off: every move of the task drags its memory along. */
+	ASSERT_TRUE(sysfs_set("migrate_holdoff_millisecs", "0"));
+	ASSERT_TRUE(node_cpus(0, &cpus));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	it.buf = mmap(NULL, it.len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, it.buf);
+	madvise(it.buf, it.len / 2, MADV_HUGEPAGE);
+	madvise(it.buf + it.len / 2, it.len / 2, MADV_NOHUGEPAGE);
+	memset(it.buf, 0, it.len);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, integrity_loop, &it));
+
+	/* Move this process between the nodes until 100k pages moved. */
+	deadline = now_ms() + 480 * 1000;
+	while (sysfs_get("pages_migrated") - migrated0 < 100000 && now_ms() < deadline) {
+		long wait = now_ms() + 60 * 1000;
+
+		node = !node;
+		ASSERT_TRUE(node_cpus(node, &cpus));
+		ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+		ASSERT_EQ(0, pthread_setaffinity_np(thread, sizeof(cpus), &cpus));
+		while (percent_on_node(it.buf, it.len, node) < 90 && now_ms() < wait)
+			usleep(200 * 1000);
+		moves++;
+	}
+	it.stop = 1;
+	pthread_join(thread, NULL);
+	TH_LOG("%d moves, %ld pages migrated, %lu checked passes",
+	       moves, sysfs_get("pages_migrated") - migrated0, it.passes);
+	EXPECT_GE(sysfs_get("pages_migrated") - migrated0, 100000);
+	EXPECT_GT(it.passes, 0UL);
+	EXPECT_EQ(0UL, it.bad_words);
+
+	/* No page is left isolated or mapped once the memory is gone. */
+	ASSERT_EQ(0, munmap(it.buf, it.len));
+	sleep(1);
+	anon1 = anon_kb();
+	TH_LOG("anonymous memory: %ld KiB before, %ld KiB after", anon0, anon1);
+	EXPECT_LE(anon1, anon0 + 4 * 1024);
+	EXPECT_EQ(0, isolated_pages());
+}
+
+/* Two threads of one process, one on each node, sweeping one buffer. */
+static void *sweep_until_stopped(void *arg)
+{
+	struct worker_state *st = arg;
+	volatile unsigned long sum = 0;
+	size_t off;
+
+	while (!st->go)
+		for (off = 0; off < st->len; off += PAGE_SZ)
+			sum += st->buf[off];
+	return NULL;
+}
+
+static void sweep_for(const char *buf, size_t len, long ms)
+{
+	volatile unsigned long sum = 0;
+	long end = now_ms() + ms;
+	size_t off;
+
+	while (now_ms() < end)
+		for (off = 0; off < len; off += PAGE_SZ)
+			sum += buf[off];
+}
+
+TEST_F_TIMEOUT(migrate, memory_used_from_both_nodes_stays_put, 300)
+{
+	long migrated0 = sysfs_get("pages_migrated"), moved;
+	struct worker_state st = { .len = 64UL << 20 };
+	cpu_set_t cpus;
+	pthread_t t;
+
+	ASSERT_TRUE(node_cpus(0, &cpus));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	st.buf = mmap(NULL, st.len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st.buf);
+	memset(st.buf, 1, st.len);
+	ASSERT_EQ(0, pthread_create(&t, NULL, sweep_until_stopped, &st));
+	ASSERT_TRUE(node_cpus(1, &cpus));
+	ASSERT_EQ(0, pthread_setaffinity_np(t, sizeof(cpus), &cpus));
+
+	/* This thread sweeps on node 0, the other on node 1, for 20 s. */
+	sweep_for(st.buf, st.len, 20 * 1000);
+	moved = sysfs_get("pages_migrated") - migrated0;
+	TH_LOG("%ld pages migrated of %ld", moved, MIB_PAGES(64));
+	EXPECT_LE(moved, MIB_PAGES(64) / 20);
+	st.go = 1;
+	pthread_join(t, NULL);
+	munmap(st.buf, st.len);
+}
+
+TEST_F_TIMEOUT(migrate, holdoff_bounds_ping_pong, 300)
+{
+	long migrated0, moved;
+	int i;
+
+	/* 64 MiB; the task is moved between nodes every 2 s for 30 s. */
+	ASSERT_TRUE(sysfs_set("migrate_holdoff_millisecs", "10000"));
+	ASSERT_TRUE(worker_start(&self->w[0], 0, 0, 64, true, true));
+	migrated0 = sysfs_get("pages_migrated");
+	for (i = 0; i < 15; i++) {
+		ASSERT_TRUE(worker_bind(&self->w[0], (i + 1) % 2));
+		usleep(2000 * 1000);
+	}
+	moved = sysfs_get("pages_migrated") - migrated0;
+	TH_LOG("%ld pages migrated of %ld, in 15 moves of the task", moved, MIB_PAGES(64));
+	/* Without the hold-off: up to 15 buffers; with it, at most 4. */
+	EXPECT_LE(moved, 4 * MIB_PAGES(64));
+}
+
+/* Children that unmap, mprotect, fork and exit while their memory moves. */
+static void churn_child(int round)
+{
+	size_t len = 32UL << 20;
+	char *buf;
+	pid_t kid;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		_exit(1);
+	memset(buf, round, len);
+	/* Now on node 1's CPUs: knumad starts moving the memory over. */
+	worker_self_bind(1);
+	usleep((round % 5) * 100 * 1000);
+	switch (round % 4) {
+	case 0:
+		munmap(buf + len / 2, len / 2);
+		break;
+	case 1:
+		mprotect(buf, len, PROT_READ);
+		break;
+	case 2:
+		kid = fork();
+		if (kid == 0) {
+			memset(buf, 7, len / 4);
+			_exit(0);
+		}
+		waitpid(kid, NULL, 0);
+		break;
+	default:
+		break;		/* just exit mid-flight */
+	}
+	usleep(300 * 1000);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(migrate, exit_munmap_mprotect_fork_during_migration, 300)
+{
+	long migrated0 = sysfs_get("pages_migrated");
+	long anon0, anon1;
+	int round;
+
+	anon0 = anon_kb();
+	for (round = 0; round < 24; round++) {
+		pid_t pid = fork();
+		int status;
+
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			worker_self_bind(0);
+			churn_child(round);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	sleep(1);
+	anon1 = anon_kb();
+	TH_LOG("anonymous memory: %ld KiB before, %ld KiB after; %ld pages migrated",
+	       anon0, anon1, sysfs_get("pages_migrated") - migrated0);
+	/* The churn did race with migration... */
+	EXPECT_GT(sysfs_get("pages_migrated") - migrated0, 0);
+	/* ...and nothing stayed behind. */
+	EXPECT_LE(anon1, anon0 + 4 * 1024);
+	EXPECT_EQ(0, isolated_pages());
+}
+
+TEST_HARNESS_MAIN
