@@ -5,6 +5,7 @@
 #ifndef _MM_NUMA_MIGRATE_INTERNAL_H
 #define _MM_NUMA_MIGRATE_INTERNAL_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 
 struct mm_struct;
@@ -46,7 +47,19 @@ struct numa_migrate_chunk {
 	unsigned long next;
 };
 
+struct folio;
 struct vm_area_struct;
+
+/*
+ * A per-folio action of numa_migrate_pmd_folios(): @pte, or @pmd for a
+ * PMD-mapped THP, maps @folio at @addr. Returns true to stop the walk.
+ */
+typedef bool (*numa_migrate_folio_fn)(struct mm_walk *walk, struct folio *folio,
+				      unsigned long addr, pte_t *pte, pmd_t *pmd);
+
+unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
+				      unsigned long end, struct mm_walk *walk,
+				      numa_migrate_folio_fn fn);
 
 int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
 			 struct numa_migrate_walk *w);

@@ -56,77 +56,31 @@ static int numa_migrate_test_chunk_vma(unsigned long start, unsigned long end,
 }
 
 /* Take @folio off the LRU to move it, if it is ours to move. */
-static void numa_migrate_isolate_folio(struct folio *folio,
-				       struct numa_migrate_isolate *iso)
+static bool numa_migrate_isolate_folio(struct mm_walk *walk, struct folio *folio,
+				       unsigned long addr, pte_t *pte, pmd_t *pmd)
 {
+	struct numa_migrate_isolate *iso = walk->private;
 	struct numa_migrate_chunk *c = iso->c;
 
-	if (folio_nid(folio) != c->src || !folio_test_anon(folio) ||
-	    folio_test_ksm(folio) || folio_likely_mapped_shared(folio))
-		return;
-	if (!folio_isolate_lru(folio))
-		return;		/* already isolated, or off the LRU for now */
-	list_add_tail(&folio->lru, iso->folios);
-	node_stat_mod_folio(folio, NR_ISOLATED_ANON, folio_nr_pages(folio));
-	c->isolated += folio_nr_pages(folio);
-}
-
-static bool numa_migrate_isolate_pmd_huge(pmd_t *pmd, unsigned long addr,
-					  struct mm_walk *walk)
-{
-	struct folio *folio;
-	spinlock_t *ptl;	/* the PMD's page-table lock */
-	bool huge;
-	pmd_t pmde;
-
-	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
-	    !pmd_trans_huge(pmdp_get_lockless(pmd)))
+	if (folio_nid(folio) != c->src || folio_test_ksm(folio) ||
+	    folio_likely_mapped_shared(folio))
 		return false;
-
-	ptl = pmd_lock(walk->mm, pmd);
-	pmde = pmdp_get(pmd);
-	huge = pmd_present(pmde) && pmd_trans_huge(pmde);
-	if (huge) {
-		folio = vm_normal_folio_pmd(walk->vma, addr, pmde);
-		if (folio)
-			numa_migrate_isolate_folio(folio, walk->private);
+	/* Fails if already isolated (another PTE of it), or off the LRU. */
+	if (folio_isolate_lru(folio)) {
+		list_add_tail(&folio->lru, iso->folios);
+		node_stat_mod_folio(folio, NR_ISOLATED_ANON, folio_nr_pages(folio));
+		c->isolated += folio_nr_pages(folio);
 	}
-	spin_unlock(ptl);
-	return huge;
+	return c->isolated >= c->budget;
 }
 
 static int numa_migrate_isolate_pmd(pmd_t *pmd, unsigned long addr,
 				    unsigned long end, struct mm_walk *walk)
 {
 	struct numa_migrate_isolate *iso = walk->private;
-	pte_t *start_pte, *pte;
-	spinlock_t *ptl;	/* the PTE page's lock */
 
-	if (numa_migrate_isolate_pmd_huge(pmd, addr, walk))
-		goto out;
-
-	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
-	if (!start_pte) {
-		walk->action = ACTION_AGAIN;
-		return 0;
-	}
-	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
-		pte_t ptent = ptep_get(pte);
-		struct folio *folio;
-
-		if (!pte_present(ptent))
-			continue;
-		folio = vm_normal_folio(walk->vma, addr, ptent);
-		if (folio && !folio_is_zone_device(folio))
-			numa_migrate_isolate_folio(folio, iso);
-		if (iso->c->isolated >= iso->c->budget) {
-			end = addr + PAGE_SIZE;
-			break;
-		}
-	}
-	pte_unmap_unlock(start_pte, ptl);
-out:
-	if (iso->c->isolated >= iso->c->budget) {
+	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_isolate_folio);
+	if (walk->action != ACTION_AGAIN && iso->c->isolated >= iso->c->budget) {
 		iso->c->next = end;
 		return 1;
 	}

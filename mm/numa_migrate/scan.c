@@ -24,16 +24,89 @@
 
 #include "internal.h"
 
-static void numa_migrate_count(struct numa_migrate_walk *w, struct folio *folio,
-			       unsigned long nr, bool young)
+/**
+ * numa_migrate_pmd_folios() - Call @fn on each anonymous folio a PMD maps.
+ * @pmd: the PMD, as given to a pmd_entry callback.
+ * @addr: start of the range.
+ * @end: end of the range.
+ * @walk: the walk.
+ * @fn: called under the page-table lock with a present, normal anonymous
+ *	folio, its address, and its PTE (NULL for a PMD-mapped THP, whose
+ *	mapping is then @pmd); returns true to stop after this folio.
+ *
+ * The one page-table iterator of knumad, shared by the scan and the
+ * migration walks. If the PTE page went away meanwhile, it asks the
+ * walker to look at the PMD again (ACTION_AGAIN).
+ *
+ * Return: where to resume: @end once the whole range was seen, else the
+ * address after the folio @fn stopped at.
+ */
+unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
+				      unsigned long end, struct mm_walk *walk,
+				      numa_migrate_folio_fn fn)
 {
-	int nid = folio_nid(folio);
+	pte_t *start_pte, *pte;
+	struct folio *folio;
+	spinlock_t *ptl;	/* the PMD's, or the PTE page's, lock */
+	pmd_t pmde;
 
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	    pmd_trans_huge(pmdp_get_lockless(pmd))) {
+		ptl = pmd_lock(walk->mm, pmd);
+		pmde = pmdp_get(pmd);
+		if (pmd_present(pmde) && pmd_trans_huge(pmde)) {
+			folio = vm_normal_folio_pmd(walk->vma, addr, pmde);
+			if (folio && folio_test_anon(folio))
+				fn(walk, folio, addr, NULL, pmd);
+			spin_unlock(ptl);
+			return end;
+		}
+		spin_unlock(ptl);	/* split meanwhile: walk its PTEs */
+	}
+
+	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!start_pte) {
+		walk->action = ACTION_AGAIN;
+		return addr;
+	}
+	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+
+		if (!pte_present(ptent))
+			continue;
+		folio = vm_normal_folio(walk->vma, addr, ptent);
+		if (!folio || folio_is_zone_device(folio) || !folio_test_anon(folio))
+			continue;
+		if (fn(walk, folio, addr, pte, NULL)) {
+			addr += PAGE_SIZE;
+			break;
+		}
+	}
+	pte_unmap_unlock(start_pte, ptl);
+	return addr;
+}
+
+/*
+ * Count a folio on its node; hot if its accessed bit was set, which is
+ * cleared so the next scan sees only new accesses.
+ */
+static bool numa_migrate_count_folio(struct mm_walk *walk, struct folio *folio,
+				     unsigned long addr, pte_t *pte, pmd_t *pmd)
+{
+	struct numa_migrate_walk *w = walk->private;
+	unsigned long nr = pte ? 1 : folio_nr_pages(folio);
+	int nid = folio_nid(folio);
+	bool young;
+
+	young = pte ? ptep_clear_young_notify(walk->vma, addr, pte) :
+		      pmdp_clear_young_notify(walk->vma, addr, pmd);
 	w->pages[nid] += nr;
 	if (young) {
 		w->hot[nid] += nr;
 		folio_set_young(folio);
 	}
+	w->scanned += nr;
+	return false;
 }
 
 /**
@@ -58,73 +131,14 @@ int numa_migrate_test_vma(unsigned long start, unsigned long end,
 	return 0;
 }
 
-/*
- * A PMD-mapped THP counts as one folio of all its pages. Returns false if
- * @pmd does not map one, so the caller walks its PTEs.
- */
-static bool numa_migrate_walk_pmd_huge(pmd_t *pmd, unsigned long addr,
-				       struct mm_walk *walk)
-{
-	struct numa_migrate_walk *w = walk->private;
-	struct vm_area_struct *vma = walk->vma;
-	struct folio *folio;
-	spinlock_t *ptl;	/* the PMD's page-table lock */
-	bool huge;
-	pmd_t pmde;
-
-	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
-	    !pmd_trans_huge(pmdp_get_lockless(pmd)))
-		return false;
-
-	ptl = pmd_lock(walk->mm, pmd);
-	pmde = pmdp_get(pmd);
-	huge = pmd_present(pmde) && pmd_trans_huge(pmde);
-	if (huge) {
-		folio = vm_normal_folio_pmd(vma, addr, pmde);
-		if (folio && folio_test_anon(folio)) {
-			numa_migrate_count(w, folio, folio_nr_pages(folio),
-					   pmdp_clear_young_notify(vma, addr, pmd));
-			w->scanned += folio_nr_pages(folio);
-		}
-	}
-	spin_unlock(ptl);
-	return huge;
-}
-
 static int numa_migrate_walk_pmd(pmd_t *pmd, unsigned long addr,
 				 unsigned long end, struct mm_walk *walk)
 {
 	struct numa_migrate_walk *w = walk->private;
-	struct vm_area_struct *vma = walk->vma;
-	pte_t *start_pte, *pte;
-	spinlock_t *ptl;	/* the PTE page's lock */
 
-	if (numa_migrate_walk_pmd_huge(pmd, addr, walk))
-		goto out;
-
-	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
-	if (!start_pte) {
-		/* The PMD changed under us (collapse, zap): look again. */
-		walk->action = ACTION_AGAIN;
-		return 0;
-	}
-	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
-		pte_t ptent = ptep_get(pte);
-		struct folio *folio;
-
-		if (!pte_present(ptent))
-			continue;
-		w->scanned++;
-		folio = vm_normal_folio(vma, addr, ptent);
-		if (!folio || folio_is_zone_device(folio) || !folio_test_anon(folio))
-			continue;
-		numa_migrate_count(w, folio, 1,
-				   ptep_clear_young_notify(vma, addr, pte));
-	}
-	pte_unmap_unlock(start_pte, ptl);
-out:
+	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_count_folio);
 	/* Whole PMDs only, so a stretch never splits one. */
-	if (w->scanned >= w->budget) {
+	if (walk->action != ACTION_AGAIN && w->scanned >= w->budget) {
 		w->next = end;
 		return 1;
 	}
