@@ -133,6 +133,8 @@ struct knumad_scan_control {
  *	than about one chunk.
  * @budget: pages this pass may move in all (the rate limit).
  * @moved: out: pages moved from s to d, same layout as @allowed (added to).
+ * @chunk_done: called after each chunk with the pages it moved and failed
+ *	to move, so counters follow a long pass as it goes.
  * @migrated: out: pages moved.
  * @failed: out: pages isolated but not moved (busy, no memory on the
  *	destination; they stay where they were).
@@ -142,6 +144,7 @@ struct knumad_migrate_control {
 	unsigned long batch;
 	unsigned long budget;
 	unsigned long *moved;
+	void (*chunk_done)(unsigned long migrated, unsigned long failed);
 	unsigned long migrated;
 	unsigned long failed;
 };

@@ -102,7 +102,6 @@ static struct {
 	long *net;			/* pages gained by knumad, per node */
 } knumad_work;
 
-
 /* A process's threads runs on this node if this share of them does. */
 #define KNUMAD_RUN_NODE_PCT		75
 
@@ -290,6 +289,12 @@ static void knumad_scanned_mm(const struct knumad_mm_view *view)
 		put_task_struct(placed.policy_task);
 }
 
+static void knumad_chunk_done(unsigned long migrated, unsigned long failed)
+{
+	knumad_count(KNUMAD_STAT_PAGES_MIGRATED, KNUMAD_PAGE_MIGRATED, migrated);
+	knumad_count(KNUMAD_STAT_PAGES_MIGRATE_FAILED, KNUMAD_PAGE_MIGRATE_FAIL, failed);
+}
+
 /*
  * The pass's migration phase: pair the requested flows, keep unpaired
  * inflow within each node's headroom and the tolerance, and move what is
@@ -304,6 +309,7 @@ static void knumad_migrate_pass(unsigned long rate_pages)
 	struct knumad_migrate_control mc = {
 		.allowed = knumad_work.allowed,
 		.moved = knumad_work.moved,
+		.chunk_done = knumad_chunk_done,
 		.batch = READ_ONCE(knumad_tunables.migrate_batch_pages),
 		.budget = rate_pages,
 	};
@@ -349,9 +355,6 @@ static void knumad_migrate_pass(unsigned long rate_pages)
 			knumad_work.net[s] -= knumad_work.moved[s * nr + d];
 		}
 	}
-	knumad_count(KNUMAD_STAT_PAGES_MIGRATED, KNUMAD_PAGE_MIGRATED, mc.migrated);
-	knumad_count(KNUMAD_STAT_PAGES_MIGRATE_FAILED, KNUMAD_PAGE_MIGRATE_FAIL,
-		     mc.failed);
 	/* What waits is a level, not an event: a gauge, and one event per pass. */
 	atomic64_set(&knumad_stats[KNUMAD_STAT_PAGES_WAITING], wanted - min(wanted, allowed));
 	if (wanted > allowed)
@@ -364,7 +367,7 @@ static unsigned long knumad_rate_pages(unsigned long elapsed)
 	unsigned long per_sec = (unsigned long)READ_ONCE(knumad_tunables.migrate_max_mbps) <<
 				(20 - PAGE_SHIFT);
 
-	elapsed = min(elapsed, (unsigned long)HZ);
+	elapsed = min_t(unsigned long, elapsed, HZ);
 	return per_sec * elapsed / HZ;
 }
 

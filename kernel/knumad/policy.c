@@ -225,7 +225,7 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 			if (cap <= 0)
 				continue;
 			rest = demand[f] - allowed[f];
-			give = min(rest, (unsigned long)cap);
+			give = min_t(unsigned long, rest, cap);
 			allowed[f] += give;
 			room -= give;
 			within -= give;

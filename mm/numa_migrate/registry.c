@@ -451,6 +451,7 @@ static bool numa_migrate_flow_chunk(int src, int dst, unsigned long nr,
 		mc->moved[src * nr_node_ids + dst] += c.migrated;
 		mc->migrated += c.migrated;
 		mc->failed += c.isolated - c.migrated;
+		mc->chunk_done(c.migrated, c.isolated - c.migrated);
 	}
 	mmput(e->slot.mm);	/* may free e */
 	return true;
