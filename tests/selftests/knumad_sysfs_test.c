@@ -101,20 +101,35 @@ static long vmstat(const char *name)
 	return found;
 }
 
-/* tgid's preferred node in debugfs, -2 if the tgid is not listed. */
-static int debugfs_preferred_nid(pid_t tgid)
+/*
+ * A tgid's line in /sys/kernel/debug/knumad/mms: preferred node and
+ * complete scans. False if it is not listed.
+ */
+static bool debugfs_mm(pid_t tgid, int *nid, long *scans)
 {
 	char line[512];
-	int pid, nid, found = -2;
+	bool found = false;
+	int pid;
 	FILE *f = fopen("/sys/kernel/debug/knumad/mms", "r");
 
 	if (!f)
-		return -3;
+		return false;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d %d", &pid, &nid) == 2 && pid == tgid)
-			found = nid;
+		if (sscanf(line, "%d %d %ld", &pid, nid, scans) == 3 && pid == tgid)
+			found = true;
 	fclose(f);
 	return found;
+}
+
+/* Wait until @tgid is tracked and had @want complete scans. */
+static bool wait_mm_scans(pid_t tgid, long want, long deadline, int *nid, long *scans)
+{
+	do {
+		if (debugfs_mm(tgid, nid, scans) && *scans >= want)
+			return true;
+		usleep(100 * 1000);
+	} while (now_ms() < deadline);
+	return false;
 }
 
 /* Scanning takes longer than the harness's default 30 s under TCG. */
@@ -132,27 +147,30 @@ FIXTURE_TEARDOWN(scan)
 TEST_F_TIMEOUT(scan, scanning_moves_counters_and_shows_the_process, 300)
 {
 	long nb = sysctl_read(NUMA_BALANCING_SYSCTL);
-	long pages = sysfs_get("pages_scanned");
-	long vm_pages = vmstat("knumad_pages_scanned");
-	long scans = sysfs_get("full_scans");
+	long pages, vm_pages, scans = 0, deadline;
 	struct worker w = { 0 };
-	long deadline;
+	int nid = -1;
 	char val[16];
 
-	ASSERT_GE(vm_pages, 0) TH_LOG("no knumad_pages_scanned in /proc/vmstat");
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
 	ASSERT_TRUE(worker_start(&w, 0, 0, 32, false, false));
+	pages = sysfs_get("pages_scanned");
+	vm_pages = vmstat("knumad_pages_scanned");
+	ASSERT_GE(vm_pages, 0) TH_LOG("no knumad_pages_scanned in /proc/vmstat");
 
+	/*
+	 * Three more complete scans of the worker's own memory: the pass
+	 * counters are added when a pass ends, so two are surely counted.
+	 */
 	deadline = now_ms() + 120 * 1000;
-	while (sysfs_get("full_scans") < scans + 2 && now_ms() < deadline)
-		usleep(100 * 1000);
-	EXPECT_GE(sysfs_get("full_scans"), scans + 2);
+	ASSERT_TRUE(wait_mm_scans(w.pid, 0, deadline, &nid, &scans)) TH_LOG("not tracked");
+	EXPECT_TRUE(wait_mm_scans(w.pid, scans + 3, deadline, &nid, &scans));
 	EXPECT_GE(sysfs_get("mms_tracked"), 1);
-	/* 32 MiB of 4 KiB pages, scanned at least twice. */
+	/* 32 MiB of 4 KiB pages, scanned twice at least. */
 	EXPECT_GE(sysfs_get("pages_scanned") - pages, 2 * 8192);
 	EXPECT_GE(vmstat("knumad_pages_scanned") - vm_pages, 2 * 8192);
-	EXPECT_EQ(0, debugfs_preferred_nid(w.pid));
+	EXPECT_EQ(0, nid);
 
 	worker_stop(&w);
 	sysctl_write(KNUMAD_SYSCTL, "0");
