@@ -15,6 +15,8 @@ packages=(
 	numactl libnuma-dev stress-ng linux-perf
 	# review checks
 	sparse
+	# plots of the benchmark report
+	gnuplot-nox
 )
 
 missing=()

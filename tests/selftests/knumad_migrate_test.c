@@ -322,6 +322,36 @@ TEST_F_TIMEOUT(migrate, holdoff_bounds_ping_pong, 300)
 	EXPECT_LE(moved, 4 * MIB_PAGES(64));
 }
 
+TEST_F_TIMEOUT(migrate, memory_bound_by_mbind_stays, 300)
+{
+	unsigned long node0 = 1, migrated0;
+	size_t len = 64UL << 20;
+	long deadline;
+	cpu_set_t cpus;
+	char *buf;
+
+	/* MPOL_BIND to node 0, then run on node 1: knumad must not move it. */
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, syscall(SYS_mbind, buf, len, 2 /* MPOL_BIND */, &node0,
+			     sizeof(node0) * 8, 0));
+	memset(buf, 1, len);
+	ASSERT_GE(percent_on_node(buf, len, 0), 99);
+	ASSERT_TRUE(node_cpus(1, &cpus));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	migrated0 = sysfs_get("pages_migrated");
+
+	/* Long enough for several scans and migration passes. */
+	deadline = now_ms() + 15 * 1000;
+	while (now_ms() < deadline)
+		sweep_for(buf, len, 1000);
+	EXPECT_GE(percent_on_node(buf, len, 0), 99);
+	TH_LOG("%ld pages migrated meanwhile (by anyone)",
+	       sysfs_get("pages_migrated") - (long)migrated0);
+	munmap(buf, len);
+}
+
 /* Children that unmap, mprotect, fork and exit while their memory moves. */
 static void churn_child(int round)
 {

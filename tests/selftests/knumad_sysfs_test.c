@@ -180,4 +180,43 @@ TEST_F_TIMEOUT(scan, scanning_moves_counters_and_shows_the_process, 300)
 	sysctl_write(NUMA_BALANCING_SYSCTL, val);
 }
 
+/* The tracepoints exist and fire while knumad scans. */
+TEST_F_TIMEOUT(scan, tracepoints_fire, 120)
+{
+	const char *tr = "/sys/kernel/tracing";
+	char path[256], line[512];
+	bool seen = false;
+	long deadline;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/knumad/knumad_scan_end/enable", tr);
+	if (access(path, F_OK))
+		SKIP(return, "no tracefs at %s", tr);
+	ASSERT_EQ(0, access(path, W_OK));
+	snprintf(path, sizeof(path), "%s/events/knumad/knumad_task_place/enable", tr);
+	ASSERT_EQ(0, access(path, F_OK));
+	snprintf(path, sizeof(path), "%s/events/knumad/knumad_mm_node/enable", tr);
+	ASSERT_EQ(0, access(path, F_OK));
+
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	ASSERT_EQ(0, sysctl_write(path, ""));
+	snprintf(path, sizeof(path), "%s/events/knumad/enable", tr);
+	ASSERT_EQ(0, sysctl_write(path, "1"));
+	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	for (deadline = now_ms() + 60 * 1000; !seen && now_ms() < deadline; ) {
+		usleep(500 * 1000);
+		snprintf(path, sizeof(path), "%s/trace", tr);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		while (fgets(line, sizeof(line), f))
+			seen |= strstr(line, "knumad_scan_end: seq=") != NULL;
+		fclose(f);
+	}
+	sysctl_write(KNUMAD_SYSCTL, "0");
+	snprintf(path, sizeof(path), "%s/events/knumad/enable", tr);
+	sysctl_write(path, "0");
+	EXPECT_TRUE(seen);
+}
+
 TEST_HARNESS_MAIN
