@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared helpers of the knumad benchmark workloads (see common.h).
+ * System calls are made directly, so that the workloads need no libnuma.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../locality/locality-mark.h"
+
+#define MPOL_DEFAULT	0
+#define MPOL_BIND	2
+#define SAMPLE_PAGES	1024	/* pages looked at per sample, at most */
+#define CHUNK		(1UL << 20)
+
+struct wl_topo wl_topo;
+struct wl_opts wl_opts = { .bind = WL_BIND_NONE, .mark = -1, .interval = 1.0 };
+static int log_fd = -1;
+static long page_size;
+
+void wl_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+unsigned long wl_num(const char *what, const char *arg, unsigned long min)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || *end || end == arg || v < min)
+		wl_die("%s: '%s' is not a number >= %lu", what, arg, min);
+	return v;
+}
+
+int wl_common_opt(int c, const char *arg)
+{
+	switch (c) {
+	case 'B':
+		if (!strcmp(arg, "none"))
+			wl_opts.bind = WL_BIND_NONE;
+		else if (!strcmp(arg, "hard"))
+			wl_opts.bind = WL_BIND_HARD;
+		else if (!strcmp(arg, "inverse"))
+			wl_opts.bind = WL_BIND_INVERSE;
+		else
+			wl_die("-B: none, hard or inverse, not '%s'", arg);
+		return 1;
+	case 'm':
+		wl_opts.mark = wl_num("-m", arg, 0);
+		if (wl_opts.mark > 253)
+			wl_die("-m: marker ids go up to 255 (ID+2)");
+		return 1;
+	case 'i':
+		wl_opts.interval = wl_num("-i", arg, 10) / 1000.0;
+		return 1;
+	case 'o':
+		wl_opts.log = arg;
+		return 1;
+	}
+	return 0;
+}
+
+static void parse_cpulist(const char *s, int node)
+{
+	while (*s && *s != '\n') {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+
+		if (end == s)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (; a <= b && a < WL_MAX_CPUS; a++) {
+			CPU_SET(a, &wl_topo.node_cpus[node]);
+			wl_topo.cpu_node[a] = node;
+			wl_topo.node_ncpus[node]++;
+			if (a + 1 > wl_topo.cpus)
+				wl_topo.cpus = a + 1;
+		}
+		s = *end == ',' ? end + 1 : end;
+	}
+}
+
+/* Read the topology from sysfs; open the log. Call after option parsing. */
+void wl_init(void)
+{
+	char path[64], buf[512];
+	int n;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	for (n = 0; n < WL_MAX_NODES; n++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		CPU_ZERO(&wl_topo.node_cpus[n]);
+		if (fgets(buf, sizeof(buf), f))
+			parse_cpulist(buf, n);
+		fclose(f);
+	}
+	wl_topo.nodes = n;
+	if (n < 1)
+		wl_die("no NUMA nodes in /sys/devices/system/node");
+	if (wl_opts.bind == WL_BIND_INVERSE && n < 2)
+		wl_die("-B inverse needs at least two nodes");
+	if (wl_opts.log) {
+		log_fd = open(wl_opts.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0)
+			wl_die("%s: %s", wl_opts.log, strerror(errno));
+	}
+}
+
+/* The node half-way round: 0 <-> 1 on two nodes, 0 <-> 2 on four. */
+int wl_inverse(int node)
+{
+	return (node + wl_topo.nodes / 2) % wl_topo.nodes;
+}
+
+void wl_bind_cpus(int node)
+{
+	if (sched_setaffinity(0, sizeof(cpu_set_t), &wl_topo.node_cpus[node]))
+		wl_die("sched_setaffinity(node %d): %s", node, strerror(errno));
+}
+
+void wl_unbind_cpus(void)
+{
+	cpu_set_t all;
+	int n, c;
+
+	CPU_ZERO(&all);
+	for (n = 0; n < wl_topo.nodes; n++)
+		for (c = 0; c < wl_topo.cpus; c++)
+			if (CPU_ISSET(c, &wl_topo.node_cpus[n]))
+				CPU_SET(c, &all);
+	if (sched_setaffinity(0, sizeof(all), &all))
+		wl_die("sched_setaffinity(all): %s", strerror(errno));
+}
+
+void wl_bind_mem(int node)
+{
+	unsigned long mask[2] = { 0, 0 };
+
+	mask[node / 64] = 1UL << (node % 64);
+	if (syscall(SYS_set_mempolicy, MPOL_BIND, mask, 8 * sizeof(mask)))
+		wl_die("set_mempolicy(BIND %d): %s", node, strerror(errno));
+}
+
+void wl_default_mem(void)
+{
+	if (syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0))
+		wl_die("set_mempolicy(DEFAULT): %s", strerror(errno));
+}
+
+void wl_mbind(void *addr, size_t len, int node)
+{
+	unsigned long mask[2] = { 0, 0 };
+
+	mask[node / 64] = 1UL << (node % 64);
+	if (syscall(SYS_mbind, addr, len, MPOL_BIND, mask, 8 * sizeof(mask), 0))
+		wl_die("mbind(node %d): %s", node, strerror(errno));
+}
+
+void *wl_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		wl_die("mmap(%zu bytes): %s", bytes, strerror(errno));
+	return p;
+}
+
+void wl_free(void *p, size_t bytes)
+{
+	munmap(p, bytes);
+}
+
+/*
+ * Plain 8-byte loops, so that every access the locality meter counts is
+ * 8 bytes (glibc's memset may use "rep stosb", one access per byte in TCG).
+ */
+void wl_write(void *p, size_t bytes, uint64_t v)
+{
+	uint64_t *w = p;
+	size_t i, n = bytes / sizeof(*w);
+
+	for (i = 0; i < n; i++)
+		w[i] = v;
+	__asm__ volatile("" : : "r"(w) : "memory");
+}
+
+uint64_t wl_read(const void *p, size_t bytes)
+{
+	const uint64_t *w = p;
+	size_t i, n = bytes / sizeof(*w);
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += w[i];
+	return sum;
+}
+
+uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler *s)
+{
+	uint64_t sum = 0;
+	size_t off, len;
+
+	for (off = 0; off < bytes; off += len) {
+		len = bytes - off < CHUNK ? bytes - off : CHUNK;
+		if (write)
+			wl_write((char *)p + off, len, v);
+		else
+			sum += wl_read((char *)p + off, len);
+		if (s)
+			wl_sample_maybe(s);
+	}
+	__asm__ volatile("" : : "r"(sum));	/* keep the loads */
+	return bytes;
+}
+
+double wl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void wl_sleep(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void __printf(1, 2) log_line(const char *fmt, ...);
+static void log_line(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (log_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && n < (int)sizeof(buf) && write(log_fd, buf, n) != n)
+		wl_die("%s: short write", wl_opts.log);
+}
+
+/* Marker wl_opts.mark + offset, and its guest time in the log. */
+void wl_mark(int offset)
+{
+	if (wl_opts.mark < 0)
+		return;
+	if (locality_mark(wl_opts.mark + offset))
+		wl_die("locality marker: %s", strerror(errno));
+	log_line("m,%d,%.6f\n", wl_opts.mark + offset, wl_now());
+}
+
+void wl_info(const char *key, const char *fmt, ...)
+{
+	char val[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	log_line("i,%s,%s\n", key, val);
+}
+
+void wl_sampler_init(struct wl_sampler *s, void *region, size_t bytes, int share)
+{
+	s->region = region;
+	s->bytes = bytes;
+	s->share = share;
+	s->next = 0;
+}
+
+/*
+ * Where are this task's pages, against the node of the CPU it runs on?
+ * move_pages() with no target nodes only reports each page's node. At most
+ * SAMPLE_PAGES pages, evenly spread over the region.
+ */
+void wl_sample_now(struct wl_sampler *s)
+{
+	void *pages[SAMPLE_PAGES];
+	int status[SAMPLE_PAGES];
+	unsigned long npages = s->bytes / page_size, stride, i, n;
+	unsigned int cpu, node;
+	long resident = 0, local = 0;
+
+	if (!npages)
+		return;
+	stride = (npages + SAMPLE_PAGES - 1) / SAMPLE_PAGES;
+	for (i = 0, n = 0; i < npages && n < SAMPLE_PAGES; i += stride, n++)
+		pages[n] = (char *)s->region + i * page_size;
+	if (syscall(SYS_getcpu, &cpu, &node, NULL))
+		return;
+	if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+		return;
+	for (i = 0; i < n; i++) {
+		if (status[i] < 0)
+			continue;
+		resident++;
+		local += (unsigned int)status[i] == node;
+	}
+	log_line("s,%.6f,%d,%d,%u,%u,%ld,%ld,%.3f,%d\n", wl_now(), getpid(), gettid(),
+		 cpu, node, resident, local, (double)npages / n, s->share);
+	s->next = wl_now() + wl_opts.interval;
+}
+
+/* A worker is done: its scheduler statistics and the bytes it touched. */
+void wl_worker_done(uint64_t bytes, int share)
+{
+	unsigned long long exec = 0, delay = 0;
+	char buf[128];
+	int fd, n;
+
+	fd = open("/proc/thread-self/schedstat", O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			if (sscanf(buf, "%llu %llu", &exec, &delay) != 2)
+				exec = delay = 0;
+		}
+		close(fd);
+	}
+	log_line("d,%d,%d,%llu,%llu,%llu,%d\n", getpid(), gettid(), exec, delay,
+		 (unsigned long long)bytes, share);
+}
+
+struct wl_barrier {
+	pthread_barrier_t b;
+};
+
+struct wl_barrier *wl_barrier_new(unsigned int count)
+{
+	pthread_barrierattr_t attr;
+	struct wl_barrier *b;
+
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		wl_die("mmap(barrier): %s", strerror(errno));
+	pthread_barrierattr_init(&attr);
+	pthread_barrierattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (pthread_barrier_init(&b->b, &attr, count))
+		wl_die("pthread_barrier_init failed");
+	pthread_barrierattr_destroy(&attr);
+	return b;
+}
+
+void wl_barrier_wait(struct wl_barrier *b)
+{
+	pthread_barrier_wait(&b->b);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the knumad benchmark workloads: topology, bindings
+ * (sched_setaffinity + MPOL_BIND, what numactl does), the memory loops, the
+ * locality markers, and the resident-locality sampler that every worker
+ * thread runs on the pages it works on.
+ *
+ * Log lines (one write() each, to the file given with -o, O_APPEND):
+ *   s,T,PID,TID,CPU,NODE,RESIDENT,LOCAL,SCALE,SHARE   a resident sample
+ *   d,PID,TID,EXEC_NS,DELAY_NS,BYTES,SHARE            a worker's end
+ *   m,ID,T                                            a locality marker
+ *   i,KEY,VALUE                                       run information
+ * T is CLOCK_MONOTONIC seconds in the guest. RESIDENT and LOCAL count the
+ * sampled pages that are resident, and on the node of the CPU the task ran
+ * on; SCALE pages of the region stand behind each sampled page; SHARE is the
+ * number of tasks that share the region (so a region counts once).
+ */
+#ifndef WL_COMMON_H
+#define WL_COMMON_H
+
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+#ifndef __noreturn
+#define __noreturn	__attribute__((noreturn))
+#endif
+
+#define WL_MAX_NODES	64
+#define WL_MAX_CPUS	1024
+
+enum wl_bind {
+	WL_BIND_NONE,
+	WL_BIND_HARD,		/* CPUs and memory on the same node */
+	WL_BIND_INVERSE,	/* CPUs on one node, memory on wl_inverse() */
+};
+
+struct wl_topo {
+	int nodes;
+	int cpus;
+	int cpu_node[WL_MAX_CPUS];
+	int node_ncpus[WL_MAX_NODES];
+	cpu_set_t node_cpus[WL_MAX_NODES];
+};
+
+/* Options shared by all workloads, filled by wl_common_opt(). */
+struct wl_opts {
+	enum wl_bind bind;
+	int mark;		/* first locality marker id, -1 for none */
+	double interval;	/* seconds between resident samples */
+	const char *log;	/* sample log, NULL for none */
+};
+
+extern struct wl_topo wl_topo;
+extern struct wl_opts wl_opts;
+
+#define WL_COMMON_OPTS	"B:m:i:o:"
+#define WL_COMMON_USAGE							\
+	"  -B MODE   none | hard | inverse binding (default none)\n"	\
+	"  -m ID     locality markers ID (start), ID+1 (end), ID+2 (phase)\n" \
+	"  -i MS     resident-locality sample interval (default 1000)\n" \
+	"  -o FILE   append samples and results to FILE\n"
+
+void wl_init(void);
+int wl_common_opt(int c, const char *arg);
+unsigned long wl_num(const char *what, const char *arg, unsigned long min);
+void __noreturn __printf(1, 2) wl_die(const char *fmt, ...);
+
+/* Bindings of the calling thread. */
+int wl_inverse(int node);
+void wl_bind_cpus(int node);
+void wl_unbind_cpus(void);
+void wl_bind_mem(int node);
+void wl_default_mem(void);
+void wl_mbind(void *addr, size_t len, int node);
+
+/* Memory and time. */
+void *wl_alloc(size_t bytes);
+void wl_free(void *p, size_t bytes);
+void wl_write(void *p, size_t bytes, uint64_t v);
+uint64_t wl_read(const void *p, size_t bytes);
+double wl_now(void);
+void wl_sleep(double s);
+
+/* Markers, samples and results. */
+void wl_mark(int offset);
+void __printf(2, 3) wl_info(const char *key, const char *fmt, ...);
+
+struct wl_sampler {
+	void *region;
+	size_t bytes;
+	int share;
+	double next;
+};
+
+void wl_sampler_init(struct wl_sampler *s, void *region, size_t bytes, int share);
+void wl_sample_now(struct wl_sampler *s);
+static inline void wl_sample_maybe(struct wl_sampler *s)
+{
+	if (wl_opts.log && wl_now() >= s->next)
+		wl_sample_now(s);
+}
+void wl_worker_done(uint64_t bytes, int share);
+
+/*
+ * One pass over [p, p + bytes): 8-byte stores of v (write) or 8-byte loads,
+ * 1 MiB at a time, sampling between chunks. Returns the bytes touched.
+ */
+uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler *s);
+
+/* A barrier that works across fork()ed processes. */
+struct wl_barrier;
+struct wl_barrier *wl_barrier_new(unsigned int count);
+void wl_barrier_wait(struct wl_barrier *b);
+
+#endif /* WL_COMMON_H */

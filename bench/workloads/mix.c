@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mix: a dynamic mix, where a static placement loses. PROCS processes
+ * (default: nodes + 2, so more processes than nodes) of T threads each
+ * arrive over time: one per node at the start, then one every GAP seconds.
+ * Each writes its own buffer once where it starts (no forced misplacement),
+ * then each thread writes its own slice PASSES x WEIGHT times and the
+ * process leaves. Default weights: of the first ones, those on even nodes
+ * work 3 units and those on odd nodes 1 (they leave early), the later
+ * arrivals 3; the last process, 1, changes phase: it first sleeps for QUIET
+ * seconds (its threads exist but are idle), then allocates its buffer and
+ * works.
+ *
+ * So a static placement puts the third process on node 0 while node 1's
+ * short-lived process is still there, and the phase-changer on node 1; when
+ * the short one leaves, node 1 sits idle while node 0 stays crowded: the
+ * kernel can do better by moving tasks, and memory after them.
+ *
+ * Bindings are static and computed when each process starts, as numad or
+ * libvirt's placement would: the node with the fewest threads of running
+ * bound processes (the lowest on a tie). hard binds CPUs and memory there;
+ * inverse binds the CPUs there and the memory half-way round. With none the
+ * kernel places everything.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_PROCS	64
+
+static unsigned long nprocs, nthreads, size_mb, passes, gap_s, quiet_s;
+static unsigned long weight[MAX_PROCS];
+static unsigned long my_passes;
+
+struct worker {
+	pthread_t th;
+	char *region;
+	size_t bytes;
+	pthread_barrier_t *go;
+};
+
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	struct wl_sampler s;
+	uint64_t bytes = 0;
+	unsigned long i;
+
+	pthread_barrier_wait(w->go);
+	wl_sampler_init(&s, w->region, w->bytes, 1);
+	for (i = 0; i < my_passes; i++)
+		bytes += wl_pass(w->region, w->bytes, i + 1, 1, &s);
+	wl_worker_done(bytes, 1);
+	return NULL;
+}
+
+static int quiet_over;
+
+static void *quiet_worker(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&quiet_over, __ATOMIC_ACQUIRE))
+		wl_sleep(0.05);
+	return NULL;
+}
+
+static void quiet_phase(void)
+{
+	pthread_t *th = calloc(nthreads, sizeof(*th));
+	unsigned long t;
+
+	if (!th)
+		wl_die("out of memory");
+	for (t = 0; t < nthreads; t++)
+		if (pthread_create(&th[t], NULL, quiet_worker, NULL))
+			wl_die("pthread_create failed");
+	wl_sleep(quiet_s);
+	__atomic_store_n(&quiet_over, 1, __ATOMIC_RELEASE);
+	for (t = 0; t < nthreads; t++)
+		pthread_join(th[t], NULL);
+	free(th);
+}
+
+static void process(int idx, int home, int phased)
+{
+	size_t size = size_mb << 20, slice = (size / nthreads) & ~4095UL;
+	struct worker *w = calloc(nthreads, sizeof(*w));
+	pthread_barrier_t go;
+	unsigned long t;
+	char *buf;
+
+	if (!w || !slice)
+		wl_die("bad size or out of memory");
+	my_passes = passes * weight[idx];
+	if (wl_opts.bind != WL_BIND_NONE) {
+		wl_bind_cpus(home);
+		wl_bind_mem(wl_opts.bind == WL_BIND_HARD ? home : wl_inverse(home));
+	}
+	if (phased)
+		quiet_phase();
+	buf = wl_alloc(size);
+	wl_write(buf, size, idx);
+	pthread_barrier_init(&go, NULL, nthreads + 1);
+	for (t = 0; t < nthreads; t++) {
+		w[t].region = buf + t * slice;
+		w[t].bytes = slice;
+		w[t].go = &go;
+		if (pthread_create(&w[t].th, NULL, worker, &w[t]))
+			wl_die("pthread_create failed");
+	}
+	pthread_barrier_wait(&go);
+	for (t = 0; t < nthreads; t++)
+		pthread_join(w[t].th, NULL);
+	exit(0);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: mix [-n PROCS] [-t THREADS] [-s MiB] [-l PASSES] [-w W,W,..] [-g GAP_S]\n"
+		"           [-q QUIET_S] [options]\n"
+		"  -n N      processes (default: nodes + 2)\n"
+		"  -t N      threads per process (default: CPUs per node)\n"
+		"  -s MiB    buffer per process (default 48)\n"
+		"  -l N      passes over each thread's slice per unit of work (default 12)\n"
+		"  -w LIST   units of work per process (default: 3,1,3,1.. then 3.. and 1)\n"
+		"  -g S      seconds between arrivals after the first one per node (default 1)\n"
+		"  -q S      idle seconds of the last, phase-changing process (default 8)\n"
+		WL_COMMON_USAGE);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int load[WL_MAX_NODES] = { 0 }, home[MAX_PROCS];
+	pid_t pids[MAX_PROCS];
+	unsigned long next = 0, live = 0, i;
+	int c, n, status, failed = 0;
+	const char *weights = NULL;
+	double t0;
+
+	size_mb = 48;
+	passes = 12;
+	gap_s = 1;
+	quiet_s = 8;
+	while ((c = getopt(argc, argv, "n:t:s:l:w:g:q:" WL_COMMON_OPTS)) != -1) {
+		if (wl_common_opt(c, optarg))
+			continue;
+		switch (c) {
+		case 'n':
+			nprocs = wl_num("-n", optarg, 1);
+			break;
+		case 't':
+			nthreads = wl_num("-t", optarg, 1);
+			break;
+		case 's':
+			size_mb = wl_num("-s", optarg, 1);
+			break;
+		case 'l':
+			passes = wl_num("-l", optarg, 1);
+			break;
+		case 'w':
+			weights = optarg;
+			break;
+		case 'g':
+			gap_s = wl_num("-g", optarg, 0);
+			break;
+		case 'q':
+			quiet_s = wl_num("-q", optarg, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	wl_init();
+	if (!nprocs)
+		nprocs = wl_topo.nodes + 2;
+	if (nprocs > MAX_PROCS)
+		wl_die("-n: at most %d processes", MAX_PROCS);
+	if (!nthreads)
+		nthreads = wl_topo.cpus / wl_topo.nodes ? wl_topo.cpus / wl_topo.nodes : 1;
+	for (i = 0; i < nprocs; i++) {
+		if (i == nprocs - 1)
+			weight[i] = 1;
+		else if (i < (unsigned long)wl_topo.nodes)
+			weight[i] = i % 2 ? 1 : 3;
+		else
+			weight[i] = 3;
+	}
+	for (i = 0; weights && *weights; i++) {
+		char *end;
+
+		if (i == nprocs)
+			wl_die("-w: more weights than processes");
+		weight[i] = strtoul(weights, &end, 10);
+		if (end == weights || (*end && *end != ','))
+			wl_die("-w: a list of numbers, not '%s'", weights);
+		weights = *end ? end + 1 : end;
+	}
+	wl_info("workload", "mix n=%lu t=%lu s=%luMiB l=%lu g=%lus q=%lus", nprocs, nthreads,
+		size_mb, passes, gap_s, quiet_s);
+	wl_info("threads", "%lu", nprocs * nthreads);
+
+	wl_mark(0);
+	t0 = wl_now();
+	while (next < nprocs || live) {
+		double due = next < (unsigned long)wl_topo.nodes ? 0 :
+			     (double)(next - wl_topo.nodes + 1) * gap_s;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid > 0) {
+			for (i = 0; i < next; i++)
+				if (pids[i] == pid)
+					break;
+			if (i < next) {
+				load[home[i]] -= nthreads;
+				wl_info("left", "%lu pid=%d t=%.3f", i, pid, wl_now() - t0);
+			}
+			failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+			live--;
+			continue;
+		}
+		if (pid < 0 && errno != ECHILD)
+			wl_die("waitpid: %s", strerror(errno));
+		if (next < nprocs && wl_now() - t0 >= due) {
+			home[next] = 0;
+			for (n = 1; n < wl_topo.nodes; n++)
+				if (load[n] < load[home[next]])
+					home[next] = n;
+			load[home[next]] += nthreads;
+			pids[next] = fork();
+			if (pids[next] < 0)
+				wl_die("fork failed");
+			if (!pids[next])
+				process(next, home[next], next == nprocs - 1 && nprocs > 1);
+			wl_info("arrived", "%lu pid=%d t=%.3f home=%d work=%lu", next, pids[next],
+				wl_now() - t0, wl_opts.bind == WL_BIND_NONE ? -1 : home[next],
+				weight[next]);
+			next++;
+			live++;
+			continue;
+		}
+		wl_sleep(0.02);
+	}
+	wl_mark(1);
+	return failed;
+}
