@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,56 @@ int wl_common_opt(int c, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Parse the command line: the common options (WL_COMMON_OPTS, appended to
+ * optstring here), then the workload's own from opts; an unknown option or
+ * an argument left over is usage(). Then wl_init(), which needs the options.
+ */
+void wl_setup(int argc, char **argv, const char *optstring,
+	      const struct wl_opt *opts, void (*usage)(void))
+{
+	char all[64], what[3] = "-";
+	const struct wl_opt *o;
+	int c;
+
+	if (snprintf(all, sizeof(all), "%s%s", optstring, WL_COMMON_OPTS) >= (int)sizeof(all))
+		wl_die("wl_setup: option string too long");
+	while ((c = getopt(argc, argv, all)) != -1) {
+		if (wl_common_opt(c, optarg))
+			continue;
+		for (o = opts; o->c && o->c != c; o++)
+			;
+		if (!o->c) {
+			usage();
+			continue;
+		}
+		if (o->str) {
+			*o->str = optarg;
+		} else if (strchr(all, c)[1] == ':') {
+			what[1] = c;
+			*o->num = wl_num(what, optarg, o->min);
+		} else {
+			*o->num = 1;
+		}
+	}
+	if (optind != argc)
+		usage();
+	wl_init();
+}
+
+/* CPUs / n, but at least one: the default threads of n processes. */
+unsigned long wl_cpus_per(unsigned long n)
+{
+	return wl_topo.cpus / n ? wl_topo.cpus / n : 1;
+}
+
+/* A node given on the command line (opt) must exist. */
+void wl_check_node(const char *opt, unsigned long node)
+{
+	if (node >= (unsigned long)wl_topo.nodes)
+		wl_die("%s %lu: only %d nodes", opt, node, wl_topo.nodes);
 }
 
 static void parse_cpulist(const char *s, int node)
@@ -383,4 +434,162 @@ struct wl_barrier *wl_barrier_new(unsigned int count)
 void wl_barrier_wait(struct wl_barrier *b)
 {
 	pthread_barrier_wait(&b->b);
+}
+
+static struct wl_barrier *start_ready, *start_go;
+
+void wl_start_init(unsigned long workers)
+{
+	start_ready = wl_barrier_new(workers + 1);
+	start_go = wl_barrier_new(workers + 1);
+}
+
+void wl_start_wait(void)
+{
+	wl_barrier_wait(start_ready);
+	wl_barrier_wait(start_go);
+}
+
+/*
+ * Two barriers, so that the start marker falls after every worker has set
+ * up (allocated, bound, written its memory) and before any starts to work.
+ */
+void wl_start_go(void)
+{
+	wl_barrier_wait(start_ready);
+	wl_mark(0);
+	wl_barrier_wait(start_go);
+}
+
+int wl_run_procs(unsigned long nprocs, unsigned long nthreads,
+		 void (*process)(int p))
+{
+	unsigned long p;
+	int status, failed = 0;
+
+	wl_start_init(nprocs * nthreads);
+	for (p = 0; p < nprocs; p++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			wl_die("fork failed");
+		if (!pid)
+			process(p);
+	}
+	wl_start_go();
+	while (wait(&status) > 0)
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	wl_mark(1);
+	return failed;
+}
+
+struct wl_worker *wl_workers_new(unsigned long n)
+{
+	struct wl_worker *w = calloc(n, sizeof(*w));
+
+	if (!w)
+		wl_die("out of memory");
+	return w;
+}
+
+/*
+ * n workers spread evenly over the nodes, in order: worker t's home is node
+ * t * nodes / n, the placement a balancer should find.
+ */
+struct wl_worker *wl_workers_spread(unsigned long n)
+{
+	struct wl_worker *w = wl_workers_new(n);
+	unsigned long t;
+
+	for (t = 0; t < n; t++)
+		w[t].home = t * wl_topo.nodes / n;
+	return w;
+}
+
+/* One thread per worker, running fn(&w[t]). */
+void wl_workers_start(struct wl_worker *w, unsigned long n, void *(*fn)(void *))
+{
+	unsigned long t;
+
+	for (t = 0; t < n; t++)
+		if (pthread_create(&w[t].th, NULL, fn, &w[t]))
+			wl_die("pthread_create failed");
+}
+
+void wl_workers_join(struct wl_worker *w, unsigned long n)
+{
+	unsigned long t;
+
+	for (t = 0; t < n; t++)
+		pthread_join(w[t].th, NULL);
+}
+
+/*
+ * The work of most workloads: passes writes over the worker's region, pass i
+ * writing i + 1 so that every pass stores new values, sampling as it goes;
+ * then the worker's end line.
+ */
+void wl_worker_write(struct wl_worker *w, unsigned long passes)
+{
+	struct wl_sampler s;
+	uint64_t bytes = 0;
+	unsigned long i;
+
+	wl_sampler_init(&s, w->region, w->bytes, w->share);
+	for (i = 0; i < passes; i++)
+		bytes += wl_pass(w->region, w->bytes, i + 1, 1, &s);
+	wl_worker_done(bytes, w->share);
+}
+
+/*
+ * A buffer of size cut into n page-aligned slices, one per thread (the tail
+ * left over is not worked on). Zero is an error: too small a buffer.
+ */
+size_t wl_slice_size(size_t size, unsigned long n)
+{
+	size_t slice = (size / n) & ~4095UL;
+
+	if (!slice)
+		wl_die("bad size or out of memory");
+	return slice;
+}
+
+/* Slice t of buf is w[t]'s own region. */
+void wl_slices(struct wl_worker *w, unsigned long n, char *buf, size_t slice)
+{
+	unsigned long t;
+
+	for (t = 0; t < n; t++) {
+		w[t].region = buf + t * slice;
+		w[t].bytes = slice;
+		w[t].share = 1;
+	}
+}
+
+/*
+ * A new buffer, sliced between the workers, written once with zeroes. Bound,
+ * each slice is mbind()ed to its worker's home node (hard) or the node
+ * half-way round (inverse); unbound, all of it starts on init_node, so that
+ * the slices of the workers that run elsewhere start remote. Set w[t].home
+ * first.
+ */
+char *wl_slices_new(struct wl_worker *w, unsigned long n, size_t size,
+		    size_t slice, int init_node)
+{
+	char *buf = wl_alloc(size);
+	unsigned long t;
+
+	wl_slices(w, n, buf, slice);
+	for (t = 0; t < n; t++) {
+		if (wl_opts.bind == WL_BIND_HARD)
+			wl_mbind(w[t].region, slice, w[t].home);
+		else if (wl_opts.bind == WL_BIND_INVERSE)
+			wl_mbind(w[t].region, slice, wl_inverse(w[t].home));
+	}
+	if (wl_opts.bind == WL_BIND_NONE)
+		wl_bind_mem(init_node);
+	wl_write(buf, size, 0);
+	if (wl_opts.bind == WL_BIND_NONE)
+		wl_default_mem();
+	return buf;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared helpers of the knumad benchmark workloads: topology, bindings
- * (sched_setaffinity + MPOL_BIND, what numactl does), the memory loops, the
+ * Shared helpers of the knumad benchmark workloads: option parsing,
+ * topology, bindings (sched_setaffinity + MPOL_BIND, what numactl does), the
+ * memory loops, worker threads and processes and their start line, the
  * locality markers, and the resident-locality sampler that every worker
  * thread runs on the pages it works on.
  *
@@ -19,6 +20,7 @@
 #define WL_COMMON_H
 
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,8 +67,29 @@ extern struct wl_opts wl_opts;
 	"  -i MS     resident-locality sample interval (default 1000)\n" \
 	"  -o FILE   append samples and results to FILE\n"
 
+/*
+ * A workload's own option, for wl_setup(): "-C N" stores N, a number >= min,
+ * in *num; a bare "-C" (no ':' after C in the option string) stores 1 in
+ * *num; with str set, "-C ARG" stores ARG as it is. The table ends with a
+ * zero c: { 0 }.
+ */
+struct wl_opt {
+	int c;
+	unsigned long *num;
+	unsigned long min;
+	const char **str;
+};
+
+#define WL_OPT_NUM(ch, var, lo)	{ .c = (ch), .num = (var), .min = (lo) }
+#define WL_OPT_FLAG(ch, var)	{ .c = (ch), .num = (var) }
+#define WL_OPT_STR(ch, var)	{ .c = (ch), .str = (var) }
+
+void wl_setup(int argc, char **argv, const char *optstring,
+	      const struct wl_opt *opts, void (*usage)(void));
 void wl_init(void);
 int wl_common_opt(int c, const char *arg);
+unsigned long wl_cpus_per(unsigned long n);
+void wl_check_node(const char *opt, unsigned long node);
 unsigned long wl_num(const char *what, const char *arg, unsigned long min);
 void __noreturn __printf(1, 2) wl_die(const char *fmt, ...);
 
@@ -116,5 +139,44 @@ uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler
 struct wl_barrier;
 struct wl_barrier *wl_barrier_new(unsigned int count);
 void wl_barrier_wait(struct wl_barrier *b);
+
+/*
+ * The start line of the measured phase: wl_start_init(workers) before any
+ * worker exists (fork()ed ones too), each worker calls wl_start_wait() when
+ * it is ready to work, and the main thread wl_start_go(), which puts marker
+ * ID between "all ready" and "all go".
+ */
+void wl_start_init(unsigned long workers);
+void wl_start_wait(void);
+void wl_start_go(void);
+
+/*
+ * Fork nprocs processes, process(p) in each (it must exit), whose nthreads
+ * workers each call wl_start_wait(); start them with wl_start_go(), wait for
+ * them all, and put marker ID+1. Returns 1 if any of them failed, for main()
+ * to return.
+ */
+int wl_run_procs(unsigned long nprocs, unsigned long nthreads,
+		 void (*process)(int p));
+
+/* A worker thread and the region it works on. */
+struct wl_worker {
+	pthread_t th;
+	int home;		/* the node it belongs on */
+	int share;		/* tasks that share region, for the log */
+	char *region;
+	size_t bytes;
+};
+
+struct wl_worker *wl_workers_new(unsigned long n);
+struct wl_worker *wl_workers_spread(unsigned long n);
+void wl_workers_start(struct wl_worker *w, unsigned long n, void *(*fn)(void *));
+void wl_workers_join(struct wl_worker *w, unsigned long n);
+void wl_worker_write(struct wl_worker *w, unsigned long passes);
+
+size_t wl_slice_size(size_t size, unsigned long n);
+void wl_slices(struct wl_worker *w, unsigned long n, char *buf, size_t slice);
+char *wl_slices_new(struct wl_worker *w, unsigned long n, size_t size,
+		    size_t slice, int init_node);
 
 #endif /* WL_COMMON_H */

@@ -13,30 +13,26 @@
  */
 #include "common.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define CHUNK	(1UL << 20)
 
 static unsigned long nprocs, nthreads, size_mb, passes;
-static struct wl_barrier *ready, *go;
 static int mismatch;
 
 static void *worker(void *arg)
 {
-	char *buf = arg;
-	size_t half = (size_mb << 20) / 2, off, len;
+	struct wl_worker *w = arg;
+	char *buf = w->region;
+	size_t half = w->bytes / 2, off, len;
 	struct wl_sampler s;
 	uint64_t bytes = 0;
 	unsigned long i;
 
-	wl_sampler_init(&s, buf, 2 * half, nthreads);
-	wl_barrier_wait(ready);
-	wl_barrier_wait(go);
+	wl_sampler_init(&s, buf, 2 * half, w->share);
+	wl_start_wait();
 	for (i = 0; i < passes; i++) {
 		for (off = 0; off < half; off += len) {
 			len = half - off < CHUNK ? half - off : CHUNK;
@@ -46,7 +42,7 @@ static void *worker(void *arg)
 		}
 		bytes += 2 * half;
 	}
-	wl_worker_done(bytes, nthreads);
+	wl_worker_done(bytes, w->share);
 	return NULL;
 }
 
@@ -54,12 +50,10 @@ static void process(int p)
 {
 	int home = p % wl_topo.nodes;
 	size_t size = size_mb << 20;
-	pthread_t *th = calloc(nthreads, sizeof(*th));
+	struct wl_worker *w = wl_workers_new(nthreads);
 	unsigned long t;
 	char *buf;
 
-	if (!th)
-		wl_die("out of memory");
 	if (wl_opts.bind == WL_BIND_HARD)
 		wl_bind_cpus(home);
 	else if (wl_opts.bind == WL_BIND_INVERSE)
@@ -68,11 +62,13 @@ static void process(int p)
 	buf = wl_alloc(size);
 	wl_write(buf, size, 0x5a5a5a5a5a5a5a5aULL);
 	wl_default_mem();
-	for (t = 0; t < nthreads; t++)
-		if (pthread_create(&th[t], NULL, worker, buf))
-			wl_die("pthread_create failed");
-	for (t = 0; t < nthreads; t++)
-		pthread_join(th[t], NULL);
+	for (t = 0; t < nthreads; t++) {
+		w[t].region = buf;
+		w[t].bytes = size;
+		w[t].share = nthreads;
+	}
+	wl_workers_start(w, nthreads, worker);
+	wl_workers_join(w, nthreads);
 	if (__atomic_load_n(&mismatch, __ATOMIC_RELAXED))
 		wl_die("memcmp: the halves differ");
 	exit(0);
@@ -92,56 +88,23 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long p;
-	int c, status, failed = 0;
+	const struct wl_opt opts[] = {
+		WL_OPT_NUM('p', &nprocs, 1),
+		WL_OPT_NUM('t', &nthreads, 1),
+		WL_OPT_NUM('s', &size_mb, 2),
+		WL_OPT_NUM('l', &passes, 1),
+		{ 0 }
+	};
 
 	size_mb = 64;
 	passes = 10;
-	while ((c = getopt(argc, argv, "p:t:s:l:" WL_COMMON_OPTS)) != -1) {
-		if (wl_common_opt(c, optarg))
-			continue;
-		switch (c) {
-		case 'p':
-			nprocs = wl_num("-p", optarg, 1);
-			break;
-		case 't':
-			nthreads = wl_num("-t", optarg, 1);
-			break;
-		case 's':
-			size_mb = wl_num("-s", optarg, 2);
-			break;
-		case 'l':
-			passes = wl_num("-l", optarg, 1);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	wl_init();
+	wl_setup(argc, argv, "p:t:s:l:", opts, usage);
 	if (!nprocs)
 		nprocs = wl_topo.nodes;
 	if (!nthreads)
-		nthreads = wl_topo.cpus / nprocs ? wl_topo.cpus / nprocs : 1;
+		nthreads = wl_cpus_per(nprocs);
 	wl_info("workload", "memcmp p=%lu t=%lu s=%luMiB l=%lu", nprocs, nthreads, size_mb, passes);
 	wl_info("threads", "%lu", nprocs * nthreads);
 
-	ready = wl_barrier_new(nprocs * nthreads + 1);
-	go = wl_barrier_new(nprocs * nthreads + 1);
-	for (p = 0; p < nprocs; p++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			wl_die("fork failed");
-		if (!pid)
-			process(p);
-	}
-	wl_barrier_wait(ready);
-	wl_mark(0);
-	wl_barrier_wait(go);
-	while (wait(&status) > 0)
-		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
-	wl_mark(1);
-	return failed;
+	return wl_run_procs(nprocs, nthreads, process);
 }

@@ -38,25 +38,13 @@ static unsigned long nprocs, nthreads, size_mb, passes, gap_s, quiet_s;
 static unsigned long weight[MAX_PROCS];
 static unsigned long my_passes;
 
-struct worker {
-	pthread_t th;
-	char *region;
-	size_t bytes;
-	pthread_barrier_t *go;
-};
+/* This process's threads start together (each process is a fork()ed copy). */
+static pthread_barrier_t go;
 
 static void *worker(void *arg)
 {
-	struct worker *w = arg;
-	struct wl_sampler s;
-	uint64_t bytes = 0;
-	unsigned long i;
-
-	pthread_barrier_wait(w->go);
-	wl_sampler_init(&s, w->region, w->bytes, 1);
-	for (i = 0; i < my_passes; i++)
-		bytes += wl_pass(w->region, w->bytes, i + 1, 1, &s);
-	wl_worker_done(bytes, 1);
+	pthread_barrier_wait(&go);
+	wl_worker_write(arg, my_passes);
 	return NULL;
 }
 
@@ -72,31 +60,21 @@ static void *quiet_worker(void *arg)
 
 static void quiet_phase(void)
 {
-	pthread_t *th = calloc(nthreads, sizeof(*th));
-	unsigned long t;
+	struct wl_worker *w = wl_workers_new(nthreads);
 
-	if (!th)
-		wl_die("out of memory");
-	for (t = 0; t < nthreads; t++)
-		if (pthread_create(&th[t], NULL, quiet_worker, NULL))
-			wl_die("pthread_create failed");
+	wl_workers_start(w, nthreads, quiet_worker);
 	wl_sleep(quiet_s);
 	__atomic_store_n(&quiet_over, 1, __ATOMIC_RELEASE);
-	for (t = 0; t < nthreads; t++)
-		pthread_join(th[t], NULL);
-	free(th);
+	wl_workers_join(w, nthreads);
+	free(w);
 }
 
 static void process(int idx, int home, int phased)
 {
-	size_t size = size_mb << 20, slice = (size / nthreads) & ~4095UL;
-	struct worker *w = calloc(nthreads, sizeof(*w));
-	pthread_barrier_t go;
-	unsigned long t;
+	size_t size = size_mb << 20, slice = wl_slice_size(size, nthreads);
+	struct wl_worker *w = wl_workers_new(nthreads);
 	char *buf;
 
-	if (!w || !slice)
-		wl_die("bad size or out of memory");
 	my_passes = passes * weight[idx];
 	if (wl_opts.bind != WL_BIND_NONE) {
 		wl_bind_cpus(home);
@@ -107,16 +85,10 @@ static void process(int idx, int home, int phased)
 	buf = wl_alloc(size);
 	wl_write(buf, size, idx);
 	pthread_barrier_init(&go, NULL, nthreads + 1);
-	for (t = 0; t < nthreads; t++) {
-		w[t].region = buf + t * slice;
-		w[t].bytes = slice;
-		w[t].go = &go;
-		if (pthread_create(&w[t].th, NULL, worker, &w[t]))
-			wl_die("pthread_create failed");
-	}
+	wl_slices(w, nthreads, buf, slice);
+	wl_workers_start(w, nthreads, worker);
 	pthread_barrier_wait(&go);
-	for (t = 0; t < nthreads; t++)
-		pthread_join(w[t].th, NULL);
+	wl_workers_join(w, nthreads);
 	exit(0);
 }
 
@@ -141,52 +113,31 @@ int main(int argc, char **argv)
 	int load[WL_MAX_NODES] = { 0 }, home[MAX_PROCS];
 	pid_t pids[MAX_PROCS];
 	unsigned long next = 0, live = 0, i;
-	int c, n, status, failed = 0;
+	int n, status, failed = 0;
 	const char *weights = NULL;
+	const struct wl_opt opts[] = {
+		WL_OPT_NUM('n', &nprocs, 1),
+		WL_OPT_NUM('t', &nthreads, 1),
+		WL_OPT_NUM('s', &size_mb, 1),
+		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_STR('w', &weights),
+		WL_OPT_NUM('g', &gap_s, 0),
+		WL_OPT_NUM('q', &quiet_s, 0),
+		{ 0 }
+	};
 	double t0;
 
 	size_mb = 48;
 	passes = 12;
 	gap_s = 1;
 	quiet_s = 8;
-	while ((c = getopt(argc, argv, "n:t:s:l:w:g:q:" WL_COMMON_OPTS)) != -1) {
-		if (wl_common_opt(c, optarg))
-			continue;
-		switch (c) {
-		case 'n':
-			nprocs = wl_num("-n", optarg, 1);
-			break;
-		case 't':
-			nthreads = wl_num("-t", optarg, 1);
-			break;
-		case 's':
-			size_mb = wl_num("-s", optarg, 1);
-			break;
-		case 'l':
-			passes = wl_num("-l", optarg, 1);
-			break;
-		case 'w':
-			weights = optarg;
-			break;
-		case 'g':
-			gap_s = wl_num("-g", optarg, 0);
-			break;
-		case 'q':
-			quiet_s = wl_num("-q", optarg, 0);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	wl_init();
+	wl_setup(argc, argv, "n:t:s:l:w:g:q:", opts, usage);
 	if (!nprocs)
 		nprocs = wl_topo.nodes + 2;
 	if (nprocs > MAX_PROCS)
 		wl_die("-n: at most %d processes", MAX_PROCS);
 	if (!nthreads)
-		nthreads = wl_topo.cpus / wl_topo.nodes ? wl_topo.cpus / wl_topo.nodes : 1;
+		nthreads = wl_cpus_per(wl_topo.nodes);
 	for (i = 0; i < nprocs; i++) {
 		if (i == nprocs - 1)
 			weight[i] = 1;

@@ -13,38 +13,17 @@
  */
 #include "common.h"
 
-#include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-static unsigned long nprocs, nthreads, size_mb, passes;
-static int thread_alloc, init_node;
-static struct wl_barrier *ready, *go;
-
-struct worker {
-	pthread_t th;
-	char *region;
-	size_t bytes;
-	int share;
-};
+static unsigned long nprocs, nthreads, size_mb, passes, thread_alloc, init_node;
 
 static void *worker(void *arg)
 {
-	struct worker *w = arg;
-	struct wl_sampler s;
-	uint64_t bytes = 0;
-	unsigned long i;
+	struct wl_worker *w = arg;
 
-	wl_sampler_init(&s, w->region, w->bytes, w->share);
-	wl_barrier_wait(ready);
-	wl_barrier_wait(go);
-	for (i = 0; i < passes; i++)
-		bytes += wl_pass(w->region, w->bytes, i + 1, 1, &s);
-	wl_worker_done(bytes, w->share);
+	wl_start_wait();
+	wl_worker_write(w, passes);
 	return NULL;
 }
 
@@ -52,12 +31,10 @@ static void process(int p)
 {
 	size_t size = size_mb << 20, slice = size / nthreads;
 	int home = p % wl_topo.nodes;
-	struct worker *w = calloc(nthreads, sizeof(*w));
+	struct wl_worker *w = wl_workers_new(nthreads);
 	unsigned long t;
 	char *buf;
 
-	if (!w)
-		wl_die("out of memory");
 	if (wl_opts.bind != WL_BIND_NONE)
 		wl_bind_cpus(home);
 	switch (wl_opts.bind) {
@@ -76,15 +53,17 @@ static void process(int p)
 	if (wl_opts.bind == WL_BIND_NONE)
 		wl_default_mem();
 
-	for (t = 0; t < nthreads; t++) {
-		w[t].region = thread_alloc ? buf + t * slice : buf;
-		w[t].bytes = thread_alloc ? slice : size;
-		w[t].share = thread_alloc ? 1 : nthreads;
-		if (pthread_create(&w[t].th, NULL, worker, &w[t]))
-			wl_die("pthread_create failed");
+	if (thread_alloc) {
+		wl_slices(w, nthreads, buf, slice);
+	} else {
+		for (t = 0; t < nthreads; t++) {
+			w[t].region = buf;
+			w[t].bytes = size;
+			w[t].share = nthreads;
+		}
 	}
-	for (t = 0; t < nthreads; t++)
-		pthread_join(w[t].th, NULL);
+	wl_workers_start(w, nthreads, worker);
+	wl_workers_join(w, nthreads);
 	exit(0);
 }
 
@@ -104,65 +83,27 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long p;
-	int c, status, failed = 0;
+	const struct wl_opt opts[] = {
+		WL_OPT_FLAG('A', &thread_alloc),
+		WL_OPT_NUM('p', &nprocs, 1),
+		WL_OPT_NUM('t', &nthreads, 1),
+		WL_OPT_NUM('s', &size_mb, 1),
+		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_NUM('z', &init_node, 0),
+		{ 0 }
+	};
 
 	size_mb = 64;
 	passes = 20;
-	while ((c = getopt(argc, argv, "Ap:t:s:l:z:" WL_COMMON_OPTS)) != -1) {
-		if (wl_common_opt(c, optarg))
-			continue;
-		switch (c) {
-		case 'A':
-			thread_alloc = 1;
-			break;
-		case 'p':
-			nprocs = wl_num("-p", optarg, 1);
-			break;
-		case 't':
-			nthreads = wl_num("-t", optarg, 1);
-			break;
-		case 's':
-			size_mb = wl_num("-s", optarg, 1);
-			break;
-		case 'l':
-			passes = wl_num("-l", optarg, 1);
-			break;
-		case 'z':
-			init_node = wl_num("-z", optarg, 0);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	wl_init();
+	wl_setup(argc, argv, "Ap:t:s:l:z:", opts, usage);
 	if (!nprocs)
 		nprocs = wl_topo.nodes;
 	if (!nthreads)
-		nthreads = wl_topo.cpus / nprocs ? wl_topo.cpus / nprocs : 1;
-	if (init_node >= wl_topo.nodes)
-		wl_die("-z %d: only %d nodes", init_node, wl_topo.nodes);
-	wl_info("workload", "numa01%s p=%lu t=%lu s=%luMiB l=%lu z=%d", thread_alloc ?
+		nthreads = wl_cpus_per(nprocs);
+	wl_check_node("-z", init_node);
+	wl_info("workload", "numa01%s p=%lu t=%lu s=%luMiB l=%lu z=%lu", thread_alloc ?
 		"_THREAD_ALLOC" : "", nprocs, nthreads, size_mb, passes, init_node);
 	wl_info("threads", "%lu", nprocs * nthreads);
 
-	ready = wl_barrier_new(nprocs * nthreads + 1);
-	go = wl_barrier_new(nprocs * nthreads + 1);
-	for (p = 0; p < nprocs; p++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			wl_die("fork failed");
-		if (!pid)
-			process(p);
-	}
-	wl_barrier_wait(ready);
-	wl_mark(0);
-	wl_barrier_wait(go);
-	while (wait(&status) > 0)
-		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
-	wl_mark(1);
-	return failed;
+	return wl_run_procs(nprocs, nthreads, process);
 }
