@@ -109,7 +109,6 @@ struct knumad_mm_view {
 /**
  * struct knumad_scan_control - One scan pass of the registry.
  * @budget: pages (base-page units) the pass may look at.
- * @min_anon_pages: smallest process (anonymous pages) worth tracking.
  * @scanned_mm: called after each complete scan of an mm, without locks.
  * @pages_scanned: out: pages looked at in this pass.
  * @mms_scanned: out: complete scans of an mm finished in this pass.
@@ -117,7 +116,6 @@ struct knumad_mm_view {
  */
 struct knumad_scan_control {
 	unsigned long budget;
-	unsigned long min_anon_pages;
 	void (*scanned_mm)(const struct knumad_mm_view *view);
 	unsigned long pages_scanned;
 	unsigned long mms_scanned;

@@ -253,16 +253,6 @@ static void knumad_request_memory(const struct knumad_mm_view *view,
 		view->mig_want[nid] = nid == run ? 0 : view->pages[nid];
 }
 
-static unsigned long knumad_total(const unsigned long *v)
-{
-	unsigned long sum = 0;
-	int nid;
-
-	for (nid = 0; nid < nr_node_ids; nid++)
-		sum += v[nid];
-	return sum;
-}
-
 /* A complete scan of one process: choose its node, then place its threads. */
 static void knumad_scanned_mm(const struct knumad_mm_view *view)
 {
@@ -279,7 +269,8 @@ static void knumad_scanned_mm(const struct knumad_mm_view *view)
 		WRITE_ONCE(view->state->preferred_nid, nid);
 		knumad_count(KNUMAD_STAT_NODE_CHANGES, KNUMAD_NODE_CHANGE, 1);
 		trace_knumad_mm_node(view->owner ? pid_nr(view->owner) : 0, old, nid,
-				     knumad_total(view->pages), knumad_total(view->hot));
+				     knumad_sum(view->pages, nr_node_ids),
+				     knumad_sum(view->hot, nr_node_ids));
 	}
 	if (nid == NUMA_NO_NODE || !view->owner)
 		return;
@@ -390,7 +381,6 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 {
 	struct knumad_scan_control sc = {
 		.budget = READ_ONCE(knumad_tunables.pages_to_scan),
-		.min_anon_pages = READ_ONCE(knumad_tunables.min_anon_pages),
 		.scanned_mm = knumad_scanned_mm,
 	};
 	unsigned long seq;
@@ -399,7 +389,7 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 	seq = atomic64_inc_return(&knumad_stats[KNUMAD_STAT_PASSES]);
 	trace_knumad_scan_start(seq, numa_migrate_nr_mms());
 
-	numa_migrate_discover(sc.min_anon_pages);
+	numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
 	numa_migrate_scan(&sc);
 	knumad_migrate_pass(knumad_rate_pages(jiffies - *prev_jiffies));
 	*prev_jiffies = jiffies;

@@ -37,6 +37,7 @@ struct knumad_memory_params {
 };
 
 bool knumad_conflicts_with_numa_balancing(int numa_balancing_mode);
+unsigned long knumad_sum(const unsigned long *v, int nr);
 int knumad_majority_node(const unsigned int *count, int nr_nodes,
 			 unsigned int min_pct);
 bool knumad_memory_should_follow(int mem_nid, int run_nid, bool tasks_pinned,

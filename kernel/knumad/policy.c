@@ -29,7 +29,14 @@ bool knumad_conflicts_with_numa_balancing(int numa_balancing_mode)
 	return numa_balancing_mode & NUMA_BALANCING_NORMAL;
 }
 
-static unsigned long knumad_sum(const unsigned long *v, int nr)
+/**
+ * knumad_sum() - Total of a per-node page count.
+ * @v: the counts.
+ * @nr: number of entries in @v.
+ *
+ * Return: the sum of @v[0..@nr).
+ */
+unsigned long knumad_sum(const unsigned long *v, int nr)
 {
 	unsigned long sum = 0;
 	int i;
