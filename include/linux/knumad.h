@@ -133,6 +133,9 @@ struct knumad_scan_control {
  * @moved: out: pages moved from s to d, same layout as @allowed (added to).
  * @chunk_done: called after each chunk with the pages it moved and failed
  *	to move, so counters follow a long pass as it goes.
+ * @group_chunk: moves one chunk of numa_groups' flow @src -> @dst, at
+ *	most @nr pages, through numa_migrate_move_range(); returns false if
+ *	no group wants that flow. May be NULL.
  * @migrated: out: pages moved.
  * @failed: out: pages isolated but not moved (busy, no memory on the
  *	destination; they stay where they were).
@@ -143,6 +146,8 @@ struct knumad_migrate_control {
 	unsigned long budget;
 	unsigned long *moved;
 	void (*chunk_done)(unsigned long migrated, unsigned long failed);
+	bool (*group_chunk)(int src, int dst, unsigned long nr,
+			    struct knumad_migrate_control *mc);
 	unsigned long migrated;
 	unsigned long failed;
 };
@@ -156,6 +161,17 @@ void numa_migrate_scan(struct knumad_scan_control *sc);
 bool numa_migrate_has_mms(void);
 unsigned long numa_migrate_nr_mms(void);
 void numa_migrate_forget_all(void);
+long numa_migrate_count_range(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, unsigned long *pages,
+			      unsigned long budget, unsigned long *next);
+long numa_migrate_move_range(struct mm_struct *mm, unsigned long start,
+			     unsigned long end, int src, int dst,
+			     unsigned long budget, struct knumad_migrate_control *mc,
+			     unsigned long *next);
+
+/* kernel/knumad/numa_group.c: what numa_groups place themselves */
+bool knumad_group_has_task(struct task_struct *p);
+bool knumad_group_has_mm(struct mm_struct *mm);
 
 /* kernel/sched/fair.c: how knumad moves tasks */
 

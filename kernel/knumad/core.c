@@ -161,9 +161,42 @@ struct knumad_placed {
 	struct task_struct *policy_task;
 };
 
+/**
+ * knumad_place_task() - Run a thread on a node if there is room, and count
+ * what happened.
+ * @t: the thread, referenced.
+ * @nid: its node.
+ *
+ * Context: the knumad thread; sleeps.
+ * Return: what knumad_sched_place() did.
+ */
+enum knumad_place_result knumad_place_task(struct task_struct *t, int nid)
+{
+	int from = task_node(t);
+	enum knumad_place_result res = knumad_sched_place(t, nid);
+
+	switch (res) {
+	case KNUMAD_PLACE_MOVED:
+		knumad_count(KNUMAD_STAT_TASKS_MOVED, KNUMAD_TASK_MOVED, 1);
+		break;
+	case KNUMAD_PLACE_SWAPPED:
+		knumad_count(KNUMAD_STAT_TASKS_SWAPPED, KNUMAD_TASK_SWAPPED, 1);
+		break;
+	case KNUMAD_PLACE_BUSY:
+		knumad_count(KNUMAD_STAT_TASKS_BUSY, KNUMAD_TASK_BUSY, 1);
+		break;
+	default:
+		break;
+	}
+	if (res != KNUMAD_PLACE_THERE)
+		trace_knumad_task_place(t, from, nid, res);
+	return res;
+}
+
 /*
  * Run the threads of @owner that use @mm on @nid, where they may, and
- * count in knumad_work.threads_on where they run afterwards.
+ * count in knumad_work.threads_on where they run afterwards. Threads in a
+ * numa_group are their group's to place.
  */
 static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int nid,
 				 struct knumad_placed *placed)
@@ -188,29 +221,15 @@ static void knumad_place_threads(struct pid *owner, struct mm_struct *mm, int ni
 
 	memset(knumad_work.threads_on, 0, nr_node_ids * sizeof(*knumad_work.threads_on));
 	for (i = 0; i < nr; i++) {
-		int from = task_node(threads[i]);
-		enum knumad_place_result res = knumad_sched_place(threads[i], nid);
+		enum knumad_place_result res = KNUMAD_PLACE_THERE;
 
+		if (!knumad_group_has_task(threads[i]))
+			res = knumad_place_task(threads[i], nid);
 		knumad_work.threads_on[task_node(threads[i])]++;
-		switch (res) {
-		case KNUMAD_PLACE_MOVED:
-			knumad_count(KNUMAD_STAT_TASKS_MOVED, KNUMAD_TASK_MOVED, 1);
-			break;
-		case KNUMAD_PLACE_SWAPPED:
-			knumad_count(KNUMAD_STAT_TASKS_SWAPPED, KNUMAD_TASK_SWAPPED, 1);
-			break;
-		case KNUMAD_PLACE_BUSY:
-			knumad_count(KNUMAD_STAT_TASKS_BUSY, KNUMAD_TASK_BUSY, 1);
+		if (res == KNUMAD_PLACE_BUSY)
 			placed->busy = true;
-			break;
-		case KNUMAD_PLACE_NOT_ALLOWED:
+		else if (res == KNUMAD_PLACE_NOT_ALLOWED)
 			placed->pinned = true;
-			break;
-		default:
-			break;
-		}
-		if (res != KNUMAD_PLACE_THERE)
-			trace_knumad_task_place(threads[i], from, nid, res);
 		if (!placed->policy_task)
 			placed->policy_task = threads[i];
 		else
@@ -237,6 +256,9 @@ static void knumad_request_memory(const struct knumad_mm_view *view,
 	st->mig_dst = NUMA_NO_NODE;
 	memset(view->mig_want, 0, nr_node_ids * sizeof(*view->mig_want));
 	if (!READ_ONCE(knumad_tunables.migrate_max_mbps) || !placed->policy_task)
+		return;
+	/* Memory in a numa_group follows its group, not the process. */
+	if (knumad_group_has_mm(view->mm))
 		return;
 
 	run = knumad_majority_node(knumad_work.threads_on, nr_node_ids,
@@ -301,6 +323,7 @@ static void knumad_migrate_pass(unsigned long rate_pages)
 		.allowed = knumad_work.allowed,
 		.moved = knumad_work.moved,
 		.chunk_done = knumad_chunk_done,
+		.group_chunk = knumad_groups_chunk,
 		.batch = READ_ONCE(knumad_tunables.migrate_batch_pages),
 		.budget = rate_pages,
 	};
@@ -309,6 +332,7 @@ static void knumad_migrate_pass(unsigned long rate_pages)
 	int nr = nr_node_ids, s, d;
 
 	numa_migrate_demand(demand);
+	knumad_groups_demand(demand);
 	for (s = 0; s < nr; s++) {
 		bool busy = false;
 
@@ -383,13 +407,17 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 		.budget = READ_ONCE(knumad_tunables.pages_to_scan),
 		.scanned_mm = knumad_scanned_mm,
 	};
-	unsigned long seq;
+	unsigned long seq, group_pages;
 	u64 cpu_ns, now;
 
 	seq = atomic64_inc_return(&knumad_stats[KNUMAD_STAT_PASSES]);
 	trace_knumad_scan_start(seq, numa_migrate_nr_mms());
 
 	numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
+	/* Groups get at most half of the pass; processes the rest. */
+	group_pages = knumad_groups_count(sc.budget / 2);
+	sc.budget -= group_pages;
+	knumad_groups_place();
 	numa_migrate_scan(&sc);
 	knumad_migrate_pass(knumad_rate_pages(jiffies - *prev_jiffies));
 	*prev_jiffies = jiffies;
@@ -399,7 +427,8 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 	*prev_runtime = now;
 
 	atomic64_add(cpu_ns, &knumad_stats[KNUMAD_STAT_CPU_NS]);
-	knumad_count(KNUMAD_STAT_PAGES_SCANNED, KNUMAD_PAGE_SCANNED, sc.pages_scanned);
+	knumad_count(KNUMAD_STAT_PAGES_SCANNED, KNUMAD_PAGE_SCANNED,
+		     sc.pages_scanned + group_pages);
 	knumad_count(KNUMAD_STAT_FULL_SCANS, KNUMAD_FULL_SCAN, sc.mms_scanned);
 	knumad_count(KNUMAD_STAT_MMS_SKIPPED, KNUMAD_MM_SKIPPED, sc.mms_skipped);
 	trace_knumad_scan_end(seq, sc.pages_scanned, sc.mms_scanned,

@@ -7,6 +7,7 @@
 #define _KERNEL_KNUMAD_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/knumad.h>
 #include <linux/types.h>
 
 /**
@@ -85,7 +86,16 @@ enum knumad_stat_item {
 
 extern atomic64_t knumad_stats[NR_KNUMAD_STATS];
 
+
 void knumad_wake(void);
+enum knumad_place_result knumad_place_task(struct task_struct *t, int nid);
+
+/* group_balance.c: knumad's work on numa_groups in each pass */
+unsigned long knumad_groups_count(unsigned long budget);
+void knumad_groups_place(void);
+void knumad_groups_demand(unsigned long *demand);
+bool knumad_groups_chunk(int src, int dst, unsigned long nr,
+			 struct knumad_migrate_control *mc);
 int knumad_sysfs_init(void);
 
 #endif /* _KERNEL_KNUMAD_INTERNAL_H */

@@ -66,4 +66,23 @@ int knumad_choose_node(const unsigned long *pages, const unsigned long *hot,
 unsigned int knumad_budget_sleep_ms(u64 work_ns, unsigned int max_cpu_pct,
 				    unsigned int min_sleep_ms);
 
+/**
+ * struct knumad_group_in - One numa_group, as knumad_place_groups() sees it.
+ * @threads: its live threads.
+ * @pages: its resident pages per node (nr_nodes entries).
+ * @cur: its node now, or NUMA_NO_NODE.
+ * @held: its node changed recently (hold-off): keep it while it fits.
+ */
+struct knumad_group_in {
+	unsigned int threads;
+	const unsigned long *pages;
+	int cur;
+	bool held;
+};
+
+void knumad_place_groups(const struct knumad_group_in *groups, int nr_groups,
+			 const unsigned int *capacity, int nr_nodes,
+			 const struct knumad_node_params *params,
+			 unsigned int *load, int *order, int *out);
+
 #endif /* _KNUMAD_INTERNAL_H */

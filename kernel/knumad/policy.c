@@ -241,3 +241,103 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 	}
 	return unpaired;
 }
+
+/* May group @g go to node @n, with @load threads placed there already? */
+static bool knumad_group_fits(const struct knumad_group_in *g, int n,
+			      const unsigned int *load, const unsigned int *capacity)
+{
+	return load[n] + g->threads <= capacity[n];
+}
+
+/*
+ * The node for one group, given what larger groups took (@load): the node
+ * its memory is on (after hysteresis), else its current node, else the
+ * node holding most of its memory among those with room, else the node
+ * with most room. A group in hold-off keeps its node while it fits.
+ */
+static int knumad_place_one_group(const struct knumad_group_in *g, int nr_nodes,
+				  const unsigned int *capacity, const unsigned int *load,
+				  const struct knumad_node_params *params)
+{
+	int cur = g->cur >= 0 && g->cur < nr_nodes ? g->cur : NUMA_NO_NODE;
+	int mem, n, best = NUMA_NO_NODE;
+
+	if (g->held && cur != NUMA_NO_NODE && knumad_group_fits(g, cur, load, capacity))
+		return cur;
+	mem = knumad_choose_node(g->pages, g->pages, nr_nodes, cur, params);
+	if (mem != NUMA_NO_NODE && knumad_group_fits(g, mem, load, capacity))
+		return mem;
+	if (cur != NUMA_NO_NODE && knumad_group_fits(g, cur, load, capacity))
+		return cur;
+	for (n = 0; n < nr_nodes; n++) {
+		if (knumad_group_fits(g, n, load, capacity) &&
+		    (best == NUMA_NO_NODE || g->pages[n] > g->pages[best]))
+			best = n;
+	}
+	if (best != NUMA_NO_NODE)
+		return best;
+	/* Fits nowhere: where its memory is if no node could hold it at all. */
+	for (n = 0; n < nr_nodes; n++) {
+		if (g->threads <= capacity[n])
+			break;
+	}
+	if (n == nr_nodes && mem != NUMA_NO_NODE)
+		return mem;
+	for (n = 0; n < nr_nodes; n++) {
+		long room = (long)capacity[n] - load[n];
+
+		if (best == NUMA_NO_NODE || room > (long)capacity[best] - load[best])
+			best = n;
+	}
+	return best;
+}
+
+/**
+ * knumad_place_groups() - Choose a node for every numa_group at once.
+ * @groups: the groups (@nr_groups entries), in a stable order.
+ * @nr_groups: number of groups.
+ * @capacity: CPUs per node (@nr_nodes entries).
+ * @nr_nodes: number of nodes.
+ * @params: hysteresis for memory-driven moves (min_hot_pages is unused:
+ *	groups are placed by resident memory).
+ * @load: scratch, @nr_nodes entries: out: threads placed per node.
+ * @order: scratch, @nr_groups entries.
+ * @out: out: the node of each group (NUMA_NO_NODE for a group with no
+ *	memory and no node yet).
+ *
+ * Groups with more threads choose first (ties: the order given, so the
+ * result is stable from pass to pass). Each takes a node where its threads
+ * fit beside those of the groups before it, preferring its memory's node,
+ * then its current node; so groups that together do not fit on one node
+ * end up on different nodes, and a group moves only when its memory tips
+ * over or room requires it. Groups without threads take no room.
+ */
+void knumad_place_groups(const struct knumad_group_in *groups, int nr_groups,
+			 const unsigned int *capacity, int nr_nodes,
+			 const struct knumad_node_params *params,
+			 unsigned int *load, int *order, int *out)
+{
+	int i, j;
+
+	for (i = 0; i < nr_nodes; i++)
+		load[i] = 0;
+	/* Insertion sort by threads, descending, stable. */
+	for (i = 0; i < nr_groups; i++) {
+		for (j = i; j > 0 && groups[order[j - 1]].threads < groups[i].threads; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (i = 0; i < nr_groups; i++) {
+		const struct knumad_group_in *g = &groups[order[i]];
+		int nid;
+
+		if (!knumad_sum(g->pages, nr_nodes) && g->cur == NUMA_NO_NODE) {
+			out[order[i]] = NUMA_NO_NODE;
+			continue;
+		}
+		nid = knumad_place_one_group(g, nr_nodes, capacity, load, params);
+		out[order[i]] = nid;
+		if (nid != NUMA_NO_NODE)
+			load[nid] += g->threads;
+	}
+}

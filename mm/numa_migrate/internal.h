@@ -14,7 +14,8 @@ struct mm_walk;
 /**
  * struct numa_migrate_walk - One stretch of an mm's page-table scan.
  * @pages: per node: anonymous pages found present (nr_node_ids entries).
- * @hot: per node: of those, pages whose accessed bit was set (now cleared).
+ * @hot: per node: of those, pages whose accessed bit was set (now cleared);
+ *	NULL to count only and leave the accessed bits alone.
  * @budget: stop after the PMD during which this many pages were seen.
  * @scanned: out: pages looked at.
  * @next: out: where the next stretch starts; 0 when the scan reached the
@@ -32,6 +33,7 @@ struct numa_migrate_walk {
  * struct numa_migrate_chunk - One chunk of one process's migration.
  * @src: take pages from this node...
  * @dst: ...to this one.
+ * @end: end of the walk (the end of the address space for a whole mm).
  * @budget: at most this many pages (THPs count whole).
  * @isolated: out: pages taken off the LRU to move.
  * @migrated: out: of those, pages that moved.
@@ -41,6 +43,7 @@ struct numa_migrate_walk {
 struct numa_migrate_chunk {
 	int src;
 	int dst;
+	unsigned long end;
 	unsigned long budget;
 	unsigned long isolated;
 	unsigned long migrated;
@@ -62,7 +65,7 @@ unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
 				      numa_migrate_folio_fn fn);
 
 int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
-			 struct numa_migrate_walk *w);
+			 unsigned long end, struct numa_migrate_walk *w);
 int numa_migrate_test_vma(unsigned long start, unsigned long end,
 			  struct mm_walk *walk);
 int numa_migrate_chunk_mm(struct mm_struct *mm, unsigned long start,

@@ -121,6 +121,7 @@ int numa_migrate_chunk_mm(struct mm_struct *mm, unsigned long start,
 	LIST_HEAD(folios);
 	struct numa_migrate_isolate iso = { .c = c, .folios = &folios };
 	unsigned int nr_succeeded = 0;
+	unsigned long end;
 	int err;
 
 	c->isolated = 0;
@@ -128,9 +129,9 @@ int numa_migrate_chunk_mm(struct mm_struct *mm, unsigned long start,
 	c->next = 0;
 	if (!mmap_read_trylock(mm))
 		return -EBUSY;
-	if (start < mm->task_size) {
-		err = walk_page_range(mm, start, mm->task_size,
-				      &numa_migrate_isolate_ops, &iso);
+	end = min(c->end, mm->task_size);
+	if (start < end) {
+		err = walk_page_range(mm, start, end, &numa_migrate_isolate_ops, &iso);
 		if (err <= 0)
 			c->next = 0;	/* reached the end (or failed) */
 	}

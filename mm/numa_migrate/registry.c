@@ -360,7 +360,7 @@ void numa_migrate_scan(struct knumad_scan_control *sc)
 		}
 		w.pages = scan_pages(e);
 		w.hot = scan_hot(e);
-		numa_migrate_walk_mm(mm, e->scan_addr, &w);
+		numa_migrate_walk_mm(mm, e->scan_addr, ULONG_MAX, &w);
 		mmap_read_unlock(mm);
 		sc->pages_scanned += w.scanned;
 
@@ -427,14 +427,63 @@ static struct numa_migrate_mm *numa_migrate_find_flow(int src, int dst)
 	return found;
 }
 
+/* Add a chunk's results to the pass's. */
+static void numa_migrate_account(struct knumad_migrate_control *mc,
+				 const struct numa_migrate_chunk *c)
+{
+	mc->moved[c->src * nr_node_ids + c->dst] += c->migrated;
+	mc->migrated += c->migrated;
+	mc->failed += c->isolated - c->migrated;
+	mc->chunk_done(c->migrated, c->isolated - c->migrated);
+}
+
+/**
+ * numa_migrate_move_range() - Move up to a chunk of a range's pages.
+ * @mm: the mm; the caller holds a reference on its users (mmget).
+ * @start: where to start or resume.
+ * @end: end of the range.
+ * @src: take pages from this node...
+ * @dst: ...to this one.
+ * @budget: at most this many pages.
+ * @mc: the pass: the results are added to it.
+ * @next: out: where to resume; 0 once the walk reached @end.
+ *
+ * Context: the knumad thread; sleeps. mmap_lock by trylock only.
+ * Return: pages taken to move (moved, or put back where they were), or
+ * -EBUSY if mmap_lock was contended.
+ */
+long numa_migrate_move_range(struct mm_struct *mm, unsigned long start,
+			     unsigned long end, int src, int dst,
+			     unsigned long budget, struct knumad_migrate_control *mc,
+			     unsigned long *next)
+{
+	struct numa_migrate_chunk c = {
+		.src = src, .dst = dst, .end = end, .budget = budget,
+	};
+	int err;
+
+	err = numa_migrate_chunk_mm(mm, start, &c);
+	if (err)
+		return err;
+	numa_migrate_account(mc, &c);
+	*next = c.next;
+	return c.isolated;
+}
+
 /* Move one chunk of the flow @src -> @dst; false if nobody wants it. */
 static bool numa_migrate_flow_chunk(int src, int dst, unsigned long nr,
 				    struct knumad_migrate_control *mc)
 {
-	struct numa_migrate_chunk c = { .src = src, .dst = dst, .budget = nr };
-	struct numa_migrate_mm *e = numa_migrate_find_flow(src, dst);
+	struct numa_migrate_chunk c = {
+		.src = src, .dst = dst, .end = ULONG_MAX, .budget = nr,
+	};
+	struct numa_migrate_mm *e;
 	unsigned long *want;
 
+	/* Groups' flows first: the memory a group asked for is its own. */
+	if (mc->group_chunk && mc->group_chunk(src, dst, nr, mc))
+		return true;
+	e = numa_migrate_find_flow(src, dst);
 	if (!e)
 		return false;
 	want = &mig_want(e)[src];
@@ -448,10 +497,7 @@ static bool numa_migrate_flow_chunk(int src, int dst, unsigned long nr,
 			e->state.last_mig_dst = dst;
 			e->state.last_mig_jiffies = jiffies;
 		}
-		mc->moved[src * nr_node_ids + dst] += c.migrated;
-		mc->migrated += c.migrated;
-		mc->failed += c.isolated - c.migrated;
-		mc->chunk_done(c.migrated, c.isolated - c.migrated);
+		numa_migrate_account(mc, &c);
 	}
 	mmput(e->slot.mm);	/* may free e */
 	return true;

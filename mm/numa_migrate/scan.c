@@ -17,6 +17,7 @@
 
 #include <linux/mempolicy.h>
 #include <linux/hugetlb.h>
+#include <linux/knumad.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/page_idle.h>
@@ -96,10 +97,12 @@ static bool numa_migrate_count_folio(struct mm_walk *walk, struct folio *folio,
 	struct numa_migrate_walk *w = walk->private;
 	unsigned long nr = pte ? 1 : folio_nr_pages(folio);
 	int nid = folio_nid(folio);
-	bool young;
+	bool young = false;
 
-	young = pte ? ptep_clear_young_notify(walk->vma, addr, pte) :
-		      pmdp_clear_young_notify(walk->vma, addr, pmd);
+	/* Without @hot, only count: the accessed bits are someone else's. */
+	if (w->hot)
+		young = pte ? ptep_clear_young_notify(walk->vma, addr, pte) :
+			      pmdp_clear_young_notify(walk->vma, addr, pmd);
 	w->pages[nid] += nr;
 	if (young) {
 		w->hot[nid] += nr;
@@ -155,24 +158,54 @@ static const struct mm_walk_ops numa_migrate_walk_ops = {
  * numa_migrate_walk_mm() - Scan one stretch of an mm's anonymous memory.
  * @mm: the mm; its mmap_lock must be held for read.
  * @start: where to start (0 for a new scan).
+ * @end: where to stop (the end of the address space for a whole mm).
  * @w: counters to add to, the page budget, and the results.
  *
  * Return: 0 or a negative errno from the page walker; @w->next tells
  * whether the scan is complete (0) or where to go on.
  */
 int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
-			 struct numa_migrate_walk *w)
+			 unsigned long end, struct numa_migrate_walk *w)
 {
 	int err;
 
 	mmap_assert_locked(mm);
 	w->scanned = 0;
 	w->next = 0;
-	if (start >= mm->task_size)
+	end = min(end, mm->task_size);
+	if (start >= end)
 		return 0;
-	err = walk_page_range(mm, start, mm->task_size, &numa_migrate_walk_ops, w);
+	err = walk_page_range(mm, start, end, &numa_migrate_walk_ops, w);
 	if (err > 0)	/* stopped on budget, w->next set */
 		return 0;
 	w->next = 0;
 	return err;
+}
+
+/**
+ * numa_migrate_count_range() - Count where a range's anonymous pages are.
+ * @mm: the mm; the caller holds a reference on its users (mmget).
+ * @start: where to start or resume.
+ * @end: end of the range.
+ * @pages: per node: pages found present are added here.
+ * @budget: stop after the PMD during which this many pages were seen.
+ * @next: out: where to resume; 0 once the range was seen to its end.
+ *
+ * Only counts: unlike the per-process scan, it leaves the accessed bits
+ * alone (they belong to that scan). Takes mmap_lock by trylock only.
+ *
+ * Return: pages looked at, or -EBUSY if mmap_lock was contended.
+ */
+long numa_migrate_count_range(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, unsigned long *pages,
+			      unsigned long budget, unsigned long *next)
+{
+	struct numa_migrate_walk w = { .pages = pages, .budget = budget };
+
+	if (!mmap_read_trylock(mm))
+		return -EBUSY;
+	numa_migrate_walk_mm(mm, start, end, &w);
+	mmap_read_unlock(mm);
+	*next = w.next;
+	return w.scanned;
 }

@@ -237,6 +237,96 @@ static void pair_flows_shares_destination_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 500UL, allowed[2] + allowed[5]);
 }
 
+static const struct knumad_node_params group_params = { .hysteresis_pct = 25 };
+static const unsigned int two_cpus_each[] = { 2, 2 };
+
+/* Place @nr groups on 2 nodes of 2 CPUs; results in @out. */
+static void place(const struct knumad_group_in *g, int nr, int *out)
+{
+	unsigned int load[2];
+	int order[4];
+
+	knumad_place_groups(g, nr, two_cpus_each, 2, &group_params, load, order, out);
+}
+
+static void groups_follow_their_memory(struct kunit *test)
+{
+	unsigned long on0[] = { 900, 100 }, on1[] = { 10, 990 };
+	struct knumad_group_in g[] = {
+		{ .threads = 1, .pages = on0, .cur = NUMA_NO_NODE },
+		{ .threads = 1, .pages = on1, .cur = NUMA_NO_NODE },
+	};
+	int out[2];
+
+	place(g, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0]);
+	KUNIT_EXPECT_EQ(test, 1, out[1]);
+}
+
+static void groups_that_do_not_fit_together_split(struct kunit *test)
+{
+	unsigned long a[] = { 1000, 0 }, b[] = { 800, 0 };
+	struct knumad_group_in g[] = {
+		{ .threads = 2, .pages = a, .cur = NUMA_NO_NODE },
+		{ .threads = 2, .pages = b, .cur = NUMA_NO_NODE },
+	};
+	int out[2];
+
+	place(g, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0]);
+	KUNIT_EXPECT_EQ(test, 1, out[1]);
+	/* Same again: the result is stable, nobody ping-pongs. */
+	g[0].cur = out[0];
+	g[1].cur = out[1];
+	place(g, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0]);
+	KUNIT_EXPECT_EQ(test, 1, out[1]);
+}
+
+static void larger_group_chooses_first(struct kunit *test)
+{
+	unsigned long small[] = { 1000, 0 }, big[] = { 600, 400 };
+	struct knumad_group_in g[] = {
+		{ .threads = 1, .pages = small, .cur = NUMA_NO_NODE },
+		{ .threads = 2, .pages = big, .cur = NUMA_NO_NODE },
+	};
+	int out[2];
+
+	place(g, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[1]);	/* the big one gets its node */
+	KUNIT_EXPECT_EQ(test, 1, out[0]);	/* the small one has no room there */
+}
+
+static void group_keeps_node_within_hysteresis(struct kunit *test)
+{
+	unsigned long pages[] = { 450, 550 };
+	struct knumad_group_in g = { .threads = 1, .pages = pages, .cur = 0 };
+	int out;
+
+	place(&g, 1, &out);
+	KUNIT_EXPECT_EQ(test, 0, out);
+	pages[1] = 600;		/* 600 > 450 * 1.25: tips over */
+	place(&g, 1, &out);
+	KUNIT_EXPECT_EQ(test, 1, out);
+	g.held = true;		/* but not during its hold-off */
+	place(&g, 1, &out);
+	KUNIT_EXPECT_EQ(test, 0, out);
+}
+
+static void oversized_group_stays_with_its_memory(struct kunit *test)
+{
+	unsigned long pages[] = { 10, 1000 }, none[] = { 0, 0 };
+	struct knumad_group_in g[] = {
+		{ .threads = 3, .pages = pages, .cur = NUMA_NO_NODE },
+		{ .threads = 1, .pages = none, .cur = NUMA_NO_NODE },
+	};
+	int out[2];
+
+	place(g, 2, out);
+	KUNIT_EXPECT_EQ(test, 1, out[0]);
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, out[1]);	/* nothing to go by */
+}
+
 static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(numa_balancing_off_allows_knumad),
 	KUNIT_CASE(numa_balancing_normal_excludes_knumad),
@@ -256,6 +346,11 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(pair_flows_net_gain_within_tolerance_and_headroom),
 	KUNIT_CASE(pair_flows_lonely_flow_waits_then_goes),
 	KUNIT_CASE(pair_flows_shares_destination_budget),
+	KUNIT_CASE(groups_follow_their_memory),
+	KUNIT_CASE(groups_that_do_not_fit_together_split),
+	KUNIT_CASE(larger_group_chooses_first),
+	KUNIT_CASE(group_keeps_node_within_hysteresis),
+	KUNIT_CASE(oversized_group_stays_with_its_memory),
 	{}
 };
 
