@@ -18,7 +18,7 @@ SELFTEST_SRCS	:= $(wildcard tests/selftests/*_test.c)
 SELFTESTS	:= $(patsubst tests/selftests/%.c,$(BUILD)/selftests/%,$(SELFTEST_SRCS))
 INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
 CFLAGS_TEST	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-clobbered -D_GNU_SOURCE \
-		   -I$(TREE)/tools/testing/selftests
+		   -I$(TREE)/tools/testing/selftests -I$(CURDIR)/include/uapi
 
 export KNUMAD_BUILD_DIR := $(BUILD)
 

@@ -267,7 +267,7 @@ static void knumad_group_move_chunk(struct numa_group *g, int src, unsigned long
 		}
 		if (n < 0)
 			break;		/* mmap_lock busy: try again later */
-		*want -= min(*want, (unsigned long)n);
+		*want -= min_t(unsigned long, *want, n);
 		if (next) {
 			g->mig_addr = next;
 			break;

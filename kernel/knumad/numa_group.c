@@ -23,6 +23,7 @@
 #include <linux/knumad.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -36,6 +37,7 @@
 
 #include "numa_group.h"
 
+/* Protects every group and the member hash; see numa_group.h. */
 DEFINE_MUTEX(numa_group_mutex);
 LIST_HEAD(numa_groups);
 
@@ -215,6 +217,7 @@ static void numa_group_show_fdinfo(struct seq_file *m, struct file *file)
 	struct numa_group *g = file->private_data;
 	struct numa_group_member *t;
 	struct numa_group_range *r;
+	struct pid_namespace *ns = task_active_pid_ns(current);
 	unsigned long bytes = 0;
 	int nid;
 
@@ -223,7 +226,7 @@ static void numa_group_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "numa_group_node:\t%d\n", g->nid);
 	seq_printf(m, "numa_group_tasks:\t%u\n", g->nr_tasks);
 	list_for_each_entry(t, &g->tasks, node)
-		seq_printf(m, "numa_group_task:\t%d\n", pid_nr_ns(t->pid, task_active_pid_ns(current)));
+		seq_printf(m, "numa_group_task:\t%d\n", pid_nr_ns(t->pid, ns));
 	seq_printf(m, "numa_group_ranges:\t%u\n", g->nr_ranges);
 	list_for_each_entry(r, &g->ranges, node) {
 		seq_printf(m, "numa_group_range:\t%d %lx-%lx\n", r->tgid, r->start, r->end);
@@ -330,9 +333,9 @@ static struct numa_group *numa_group_of(struct file *f)
 static int numa_group_check_mapped(struct mm_struct *mm, unsigned long start,
 				   unsigned long end)
 {
+	VMA_ITERATOR(vmi, mm, start);
 	struct vm_area_struct *vma;
 	unsigned long addr = start;
-	VMA_ITERATOR(vmi, mm, start);
 	int err = 0;
 
 	if (mmap_read_lock_killable(mm))

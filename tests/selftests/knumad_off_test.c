@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A kernel built with CONFIG_KNUMAD=n has nothing of knumad: no sysctl, no
- * thread, and upstream NUMA balancing works as it always did.
+ * thread, no numa_group syscalls, and upstream NUMA balancing works as it
+ * always did.
  */
+#include <sys/syscall.h>
+
 #include "kselftest_harness.h"
 #include "knumad_util.h"
 
@@ -16,6 +19,20 @@ TEST(no_knumad_sysctl)
 TEST(no_knumad_thread)
 {
 	EXPECT_EQ(0, find_kthread("knumad"));
+}
+
+/* The syscall numbers exist in the table, but COND_SYSCALL answers. */
+TEST(numa_group_calls_are_enosys)
+{
+	errno = 0;
+	EXPECT_EQ(-1, syscall(463, NULL, 0, 0));
+	EXPECT_EQ(ENOSYS, errno);
+	errno = 0;
+	EXPECT_EQ(-1, syscall(464, -1, -1, 0, 4096, 0));
+	EXPECT_EQ(ENOSYS, errno);
+	errno = 0;
+	EXPECT_EQ(-1, syscall(465, -1, -1, 0));
+	EXPECT_EQ(ENOSYS, errno);
 }
 
 TEST(numa_balancing_is_upstreams)
