@@ -86,7 +86,6 @@ enum knumad_stat_item {
 
 extern atomic64_t knumad_stats[NR_KNUMAD_STATS];
 
-
 void knumad_wake(void);
 enum knumad_place_result knumad_place_task(struct task_struct *t, int nid);
 
