@@ -9,6 +9,11 @@
 #   make bench    build, boot 2-node guests and run the benchmarks side by side
 #   make vm CMD="numactl -H" [VM_ARGS="-n 4 -c 2 -m 768"]
 #                 boot the knumad kernel and run one command in it
+#   make patches  the series for review: build/series/ (git format-patch,
+#                 cover letter, against the pristine tree); BISECT=1 also
+#                 builds every patch with CONFIG_KNUMAD=y and =n
+#   make lint     checkpatch, kernel-doc, W=1, sparse and the uapi header
+#                 test on the series and our files [LINT_FLAGS=--no-build]
 #   make clean    remove build outputs but keep the unpacked tree
 #   make distclean remove build/ entirely
 
@@ -27,7 +32,7 @@ export KNUMAD_BUILD_DIR := $(BUILD)
 .NOTPARALLEL:
 
 .PHONY: all deps tree kernel-on kernel-check kernel-off kernels initramfs \
-	selftests check bench vm clean distclean
+	selftests check bench vm patches lint clean distclean
 
 all: kernel-on initramfs selftests
 
@@ -63,6 +68,12 @@ bench: all
 
 vm: kernel-on initramfs
 	@tests/vm/run-vm.sh $(VM_ARGS) -- $(or $(CMD),sh -c 'numactl -H; cat /proc/sys/kernel/knumad')
+
+patches: tree
+	@scripts/mk-series.sh
+
+lint: tree
+	@scripts/lint.sh $(LINT_FLAGS)
 
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/selftests $(BUILD)/check $(BUILD)/vm $(INITRAMFS)
