@@ -32,9 +32,9 @@ export KNUMAD_BUILD_DIR := $(BUILD)
 .NOTPARALLEL:
 
 .PHONY: all deps tree kernel-on kernel-check kernel-off kernels initramfs \
-	selftests check bench vm patches lint clean distclean
+	selftests tools check bench vm patches lint clean distclean
 
-all: kernel-on initramfs selftests
+all: kernel-on initramfs selftests tools
 
 deps:
 	@scripts/install-deps.sh
@@ -58,9 +58,14 @@ $(BUILD)/selftests/%: tests/selftests/%.c $(wildcard tests/selftests/*.h) | tree
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_TEST) -o $@ $< -lpthread
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) tools
+
+# The numa-group tool and libnumagroup (the QEMU test in the guest uses it).
+tools:
+	@$(MAKE) -s -C tools/numa-group OUTPUT=$(BUILD)/numa-group/
 
 check: kernel-check kernel-off initramfs selftests
+	@$(MAKE) -s -C tools/numa-group OUTPUT=$(BUILD)/numa-group/ check
 	@python3 tests/check.py --build $(BUILD)
 
 bench: all
@@ -76,7 +81,7 @@ lint: tree
 	@scripts/lint.sh $(LINT_FLAGS)
 
 clean:
-	rm -rf $(BUILD)/obj-* $(BUILD)/selftests $(BUILD)/check $(BUILD)/vm $(INITRAMFS)
+	rm -rf $(BUILD)/obj-* $(BUILD)/selftests $(BUILD)/numa-group $(BUILD)/check $(BUILD)/vm $(INITRAMFS)
 
 distclean:
 	rm -rf $(BUILD)

@@ -447,13 +447,15 @@ static void knumad_sleep_after(u64 cpu_ns)
 
 	while (!kthread_should_stop()) {
 		unsigned long until = start + msecs_to_jiffies(knumad_sleep_ms(cpu_ns));
+		/* One read of jiffies: a second one may be past @until already. */
+		long left = (long)(until - jiffies);
 
-		if (time_after_eq(jiffies, until))
+		if (left <= 0)
 			break;
 		WRITE_ONCE(knumad_kicked, false);
 		wait_event_freezable_timeout(knumad_wait,
 					     kthread_should_stop() || READ_ONCE(knumad_kicked),
-					     until - jiffies);
+					     left);
 	}
 }
 

@@ -24,7 +24,8 @@ SPLAT = re.compile(
     r"(WARNING:|BUG:|Oops:|Kernel panic|general protection fault|"
     r"rcu: INFO:|INFO: rcu|INFO: task .* blocked for more than|"
     r"soft lockup|hard LOCKUP|UBSAN:|KASAN:|KCSAN:|"
-    r"kmemleak: \d+ new suspected|------------\[ cut here \]------------)")
+    r"kmemleak: \d+ new suspected|schedule_timeout: wrong timeout value|"
+    r"------------\[ cut here \]------------)")
 
 
 @dataclass
