@@ -65,6 +65,7 @@ tools:
 	@$(MAKE) -s -C tools/numa-group OUTPUT=$(BUILD)/numa-group/
 
 check: kernel-check kernel-off initramfs selftests
+	@scripts/lint.sh
 	@$(MAKE) -s -C tools/numa-group OUTPUT=$(BUILD)/numa-group/ check
 	@python3 tests/check.py --build $(BUILD)
 

@@ -14,7 +14,7 @@ packages=(
 	# programs run inside the guest, from the host's root
 	numactl libnuma-dev stress-ng linux-perf
 	# review checks
-	sparse
+	sparse git
 	# plots of the benchmark report
 	gnuplot-nox
 )
