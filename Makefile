@@ -14,6 +14,8 @@
 #                 builds every patch with CONFIG_KNUMAD=y and =n
 #   make lint     checkpatch, kernel-doc, W=1, sparse and the uapi header
 #                 test on the series and our files [LINT_FLAGS=--no-build]
+#   make check-kcsan  the behaviour and stress tests on a KCSAN kernel
+#   make tools    libnumagroup and the numa-group tool (build/numa-group/)
 #   make clean    remove build outputs but keep the unpacked tree
 #   make distclean remove build/ entirely
 
@@ -32,7 +34,7 @@ export KNUMAD_BUILD_DIR := $(BUILD)
 .NOTPARALLEL:
 
 .PHONY: all deps tree kernel-on kernel-check kernel-off kernels initramfs \
-	selftests tools check bench vm patches lint clean distclean
+	selftests tools check check-kcsan kernel-kcsan bench vm patches lint clean distclean
 
 all: kernel-on initramfs selftests tools
 
@@ -42,7 +44,7 @@ deps:
 tree: deps
 	@scripts/prepare-tree.sh
 
-kernel-on kernel-check kernel-off: tree
+kernel-on kernel-check kernel-off kernel-kcsan: tree
 	@scripts/build-kernel.sh $(patsubst kernel-%,%,$@)
 
 kernels: kernel-on kernel-check kernel-off
@@ -68,6 +70,10 @@ check: kernel-check kernel-off initramfs selftests
 	@scripts/lint.sh
 	@$(MAKE) -s -C tools/numa-group OUTPUT=$(BUILD)/numa-group/ check
 	@python3 tests/check.py --build $(BUILD)
+
+# The same tests on a KCSAN kernel: an option, not part of make check.
+check-kcsan: kernel-kcsan initramfs selftests
+	@python3 tests/check.py --build $(BUILD) --boots tests/boots-kcsan.conf
 
 bench: all
 	@bench/run.sh
