@@ -16,7 +16,9 @@
 # failed, 3 if the mode cannot be set up on this kernel.
 #
 #   guest.sh MODE OUT PROFILE WORKLOADS THP SCHED
-#   MODE       off | upstream | knumad | hard | inverse
+#   MODE       off | upstream | knumad | knumad-group | hard | inverse
+#              (knumad-group: knumad, and our workloads get -G: they put
+#              what belongs together into numa_groups where they can)
 #   PROFILE    smoke | quick | full
 #   WORKLOADS  comma-separated names, or "all"
 #   THP        never | always | madvise
@@ -116,7 +118,7 @@ mkdir -p "$out" || exit 1
 # --- Mode ----------------------------------------------------------------
 knumad_sysctl=/proc/sys/kernel/knumad
 nb_sysctl=/proc/sys/kernel/numa_balancing
-bind=none
+bind=none group=
 setflag "$knumad_sysctl" 0
 setflag "$nb_sysctl" 0 || die "cannot write kernel.numa_balancing" 3
 case "$mode" in
@@ -124,7 +126,8 @@ off) ;;
 hard|inverse) bind=$mode ;;
 upstream)
 	setflag "$nb_sysctl" 1 || die "kernel.numa_balancing=1 refused" 3 ;;
-knumad)
+knumad|knumad-group)
+	[ "$mode" = knumad-group ] && group=-G
 	[ -e "$knumad_sysctl" ] || die "this kernel has no kernel.knumad sysctl" 3
 	setflag "$knumad_sysctl" 1 || die "kernel.knumad=1 refused" 3
 	sleep 1
@@ -144,6 +147,7 @@ hz=$(getconf CLK_TCK)
 	echo "cmdline $(cat /proc/cmdline)"
 	echo "mode $mode"
 	echo "bind $bind"
+	if [ -n "$group" ]; then echo "numa_group -G"; else echo "numa_group no"; fi
 	echo "profile $profile"
 	echo "nodes $nodes"
 	echo "cpus $cpus"
@@ -156,7 +160,7 @@ hz=$(getconf CLK_TCK)
 	echo "perf $(perf version 2>/dev/null || echo n/a)"
 	numactl -H | sed 's/^/numactl /'
 } > "$out/info"
-progress "mode $mode ready: numa_balancing=$(cat $nb_sysctl) knumad=$(cat $knumad_sysctl 2>/dev/null || echo n/a) bind=$bind thp=$thp"
+progress "mode $mode ready: numa_balancing=$(cat $nb_sysctl) knumad=$(cat $knumad_sysctl 2>/dev/null || echo n/a) bind=$bind${group:+ numa_group=-G} thp=$thp"
 
 # --- Workloads -------------------------------------------------------------
 failed=0 i=0
@@ -170,9 +174,10 @@ while IFS='|' read -r name cmd; do
 	case "$name" in
 	perf-*)
 		args=$(perf_binds "$bind")
-		# perf bench numa is a host binary: sampled from outside.
+		# perf bench numa is a host binary: sampled from outside, and
+		# never grouped (it has no numa_group option).
 		full="$W/numasample -m $base -o $log -- $cmd $args" ;;
-	*)	full="$cmd -B $bind -m $base -o $log" ;;
+	*)	full="$cmd -B $bind ${group:+$group }-m $base -o $log" ;;
 	esac
 	if [ "$name" = "$sched" ]; then
 		full="perf sched record -q -o /tmp/sched.data -- $full"

@@ -45,13 +45,24 @@ CONVERGED = 0.90          # locality that must hold to the end
 MIN_INTERVAL_SHARE = 0.10  # intervals with less work than this x median are skipped
 MIN_CONVERGED_SHARE = 0.25  # the converged tail must hold this share of the accesses
 
-MODES = ["off", "upstream", "knumad", "hard", "inverse"]
+MODES = ["off", "upstream", "knumad", "knumad-group", "hard", "inverse"]
 MODE_TEXT = {
     "off": "no balancing",
     "upstream": "upstream numa_balancing=1",
     "knumad": "knumad (kernel.knumad=1)",
+    "knumad-group": "knumad, and the workloads put what belongs together in numa_groups (-G)",
     "hard": "hard binding (CPUs + MPOL_BIND, per process/thread)",
     "inverse": "inverse binding (CPUs on one node, memory on the other)",
+}
+MODE_W = max(len(m) for m in MODES)   # width of the mode column
+# Fixed plot colour per mode, whichever modes a plot has.
+MODE_COLOUR = {
+    "off": "#808080",
+    "upstream": "#1f77b4",
+    "knumad": "#2ca02c",
+    "knumad-group": "#9467bd",
+    "hard": "#000000",
+    "inverse": "#d62728",
 }
 # Task names in perf sched: perf bench numa names its threads "thread P/T".
 COMM = {"perf-numa-mem": "thread", "numa01_THREAD_ALLOC": "numa01"}
@@ -170,7 +181,7 @@ def convergence(series):
 
 def read_log(path):
     """The workload's own log (bench/workloads/common.h)."""
-    lg = {"s": [], "d": [], "m": {}, "i": {}}
+    lg = {"s": [], "d": [], "m": {}, "i": {}, "g": [], "group_errors": 0}
     try:
         with open(path) as f:
             for line in f:
@@ -184,7 +195,14 @@ def read_log(path):
                     elif p[0] == "m" and len(p) == 3:
                         lg["m"][int(p[1])] = float(p[2])
                     elif p[0] == "i" and len(p) >= 3:
-                        lg["i"][p[1]] = ",".join(p[2:])
+                        if p[1] == "numa_group_error":
+                            lg["group_errors"] += 1
+                            lg["i"].setdefault(p[1], ",".join(p[2:]))
+                        else:
+                            lg["i"][p[1]] = ",".join(p[2:])
+                    elif p[0] == "g" and len(p) == 9:
+                        # node, tasks, bytes, node changes, pages migrated
+                        lg["g"].append((int(p[3]), int(p[4]), int(p[5]), int(p[6]), int(p[7])))
                 except ValueError:
                     continue
     except OSError:
@@ -213,8 +231,26 @@ def analyse(mode_dir, mode, name):
     base = int(meta.get("mark", "0"))
     before = read_kv(os.path.join(mode_dir, name + ".before"))
     after = read_kv(os.path.join(mode_dir, name + ".after"))
-    lg = read_log(os.path.join(mode_dir, name + ".log")) or {"s": [], "d": [], "m": {}, "i": {}}
+    lg = read_log(os.path.join(mode_dir, name + ".log")) or \
+        {"s": [], "d": [], "m": {}, "i": {}, "g": [], "group_errors": 0}
     r["params"] = lg["i"].get("workload", meta.get("cmd", ""))
+
+    # numa_group (-G): asked for, and whether the workload could use it.
+    if " -G " not in " " + meta.get("cmd", "") + " ":
+        r["numa_group"] = "not asked" if mode != "knumad-group" else \
+            "not used (the workload has no numa_group option)"
+    else:
+        r["numa_group"] = lg["i"].get("numa_group", "no numa_group line in the log")
+        if lg["group_errors"]:
+            r["numa_group"] += (f"; {lg['group_errors']} call(s) failed, the first: "
+                                f"{lg['i'].get('numa_group_error', '?')}")
+    r["numa_groups"] = len(lg["g"])
+    if lg["g"]:
+        ch = [g[3] for g in lg["g"] if g[3] >= 0]
+        mg = [g[4] for g in lg["g"] if g[4] >= 0]
+        r["numa_group_node_changes"] = sum(ch) if ch else na("no numa_group_node_changes in fdinfo")
+        r["numa_group_pages_migrated"] = sum(mg) if mg else na("no numa_group_pages_migrated in fdinfo")
+        r["numa_group_nodes"] = " ".join(str(g[0]) for g in lg["g"])
 
     # Locality from the plugin; the phase workload's busy phase only.
     plugin = Plugin(os.path.join(mode_dir, "locality.csv"))
@@ -270,7 +306,8 @@ def analyse(mode_dir, mode, name):
               "tasks_swapped", "tasks_busy", "mm_skipped_contended", "cpu_time_us"):
         v = delta(before, after, "knumad." + k)
         r["knumad_" + k] = v if v is not None else na(f"no /sys/kernel/mm/knumad/{k}")
-    r["knumad_pages_migrated"] = na("knumad has no migration counter yet")
+    v = delta(before, after, "knumad.pages_migrated")
+    r["knumad_pages_migrated"] = v if v is not None else na("no /sys/kernel/mm/knumad/pages_migrated")
     r["pages_migrated"] = r["pgmigrate_success"]
     pm, mp = r["pages_migrated"], r["misplaced_pages"]
     if is_na(pm) or is_na(mp):
@@ -281,7 +318,7 @@ def analyse(mode_dir, mode, name):
         r["migrations_per_misplaced"] = pm / mp
 
     # Balancing CPU time, measured (TCG seconds).
-    if mode == "knumad":
+    if mode in ("knumad", "knumad-group"):
         us = delta(before, after, "knumad.cpu_time_us")
         ticks = delta(before, after, "kthread.ticks")
         hz = num(after, "clock.ticks_per_s") or 100
@@ -431,7 +468,9 @@ def plot(res, names, modes, rows):
                 for start, end, l, rm in r["_series"]:
                     if l + rm:
                         f.write(f"{end:.3f} {100.0 * l / (l + rm):.3f}\n")
-            lines.append(f"'{dat}' using 1:2 with linespoints pt 7 ps 0.5 title '{mode}'")
+            colour = MODE_COLOUR.get(mode)
+            lc = f" lc rgb '{colour}'" if colour else ""
+            lines.append(f"'{dat}' using 1:2 with linespoints pt 7 ps 0.5{lc} title '{mode}'")
         if not lines:
             continue
         png = os.path.join(pdir, name + ".png")
@@ -487,7 +526,7 @@ def main():
                f"{int(info.get('cpus', 0) or 0) // max(1, int(info.get('nodes', 1) or 1))} CPUs, "
                f"profile {info.get('profile', '?')}, THP {info.get('thp', '?')}")
     out.append("")
-    hdr = f"{'workload':<20} {'mode':<9}" + "".join(f" {h:>10}" for _, h, _ in COLUMNS)
+    hdr = f"{'workload':<20} {'mode':<{MODE_W}}" + "".join(f" {h:>10}" for _, h, _ in COLUMNS)
     out.append(hdr)
     out.append("-" * len(hdr))
     for name in names:
@@ -496,11 +535,14 @@ def main():
             st, reason = mode_state(res, mode)
             if r.get("status") == "not run":
                 why = reason or ("guest failed" if st not in (None, "0") else "not run")
-                out.append(f"{name:<20} {mode:<9}  n/a: {why}")
+                out.append(f"{name:<20} {mode:<{MODE_W}}  n/a: {why}")
                 continue
             cells = "".join(f" {fmt(r.get(k, na('missing')), f):>10}" for k, _, f in COLUMNS)
             flag = "" if r["status"] == "ok" else f"  ({r['status']})"
-            out.append(f"{name:<20} {mode:<9}{cells}{flag}")
+            ng = r.get("numa_group", "not asked")
+            if ng != "not asked" and ng != "on":
+                flag += "  (no numa_group)" if not ng.startswith("on") else "  (numa_group errors)"
+            out.append(f"{name:<20} {mode:<{MODE_W}}{cells}{flag}")
         out.append("")
     notes = [
         "Columns:",
@@ -522,9 +564,23 @@ def main():
         "              stretch x (accesses x cost + migrations, faults, scans x cost) / threads;",
         "              stretch = (run + wait) / run from schedstat. Constants: " ,
         "              " + CONSTANTS,
-        "Not measured: the knumad+numa_group mode (no numa_group syscalls in this kernel);",
-        "              pages migrated by knumad itself (no counter yet: pgmigrate_success counts all).",
     ]
+    if "knumad-group" in modes:
+        notes += [
+            "Mode knumad-group: knumad as in 'knumad', and our workloads (-G) put what belongs",
+            "              together in numa_groups: numa02 and numa01_THREAD_ALLOC a group per thread",
+            "              (the thread, its slice), memcmp, numa01 and mix a group per process (its",
+            "              worker threads, its buffer), phase one group made at the busy phase's start",
+            "              (the workers, the new buffer); perf-numa-mem has no groups. A row marked",
+            "              '(no numa_group)' ran without groups: it is plain knumad.",
+        ]
+        for r in rows.values():
+            if r["mode"] == "knumad-group" and r.get("status") != "not run" \
+                    and r.get("numa_group", "on") != "on":
+                notes.append(f"              {r['workload']}: numa_group {r['numa_group']}")
+    if all(is_na(r.get("knumad_pages_migrated", na(""))) for r in rows.values()):
+        notes.append("Not measured: pages migrated by knumad itself (no knumad pages_migrated "
+                     "counter: pgmigrate_success counts all).")
     for mode in modes:
         st, reason = mode_state(res, mode)
         if st not in (None, "0") or reason:
@@ -550,10 +606,10 @@ def main():
                 continue
             if not sched_lines:
                 sched_lines += ["", "perf sched (recorded during the workload; adds tracing overhead):",
-                                f"{'workload':<20} {'mode':<9} {'CPU moves':>10} {'node chg':>10} "
+                                f"{'workload':<20} {'mode':<{MODE_W}} {'CPU moves':>10} {'node chg':>10} "
                                 f"{'switches':>10} {'avg wait ms':>12} {'max wait ms':>12}"]
             sched_lines.append(
-                f"{name:<20} {mode:<9} {fmt(s['moves'], 'd'):>10} {fmt(s['node_changes'], 'd'):>10} "
+                f"{name:<20} {mode:<{MODE_W}} {fmt(s['moves'], 'd'):>10} {fmt(s['node_changes'], 'd'):>10} "
                 f"{fmt(s['switches'], 'd'):>10} {fmt(s['avg_wait_ms'], '.3f'):>12} {fmt(s['max_wait_ms'], '.2f'):>12}")
     out.extend(sched_lines)
 
@@ -564,7 +620,9 @@ def main():
             "numa_pte_updates", "numa_hint_faults", "numa_hint_faults_local",
             "knumad_passes", "knumad_full_scans", "knumad_pages_scanned", "knumad_node_changes",
             "knumad_tasks_moved", "knumad_tasks_swapped", "knumad_tasks_busy",
-            "knumad_mm_skipped_contended", "knumad_cpu_time_us", "balancing_cpu_s",
+            "knumad_mm_skipped_contended", "knumad_cpu_time_us", "numa_group", "numa_groups",
+            "numa_group_nodes", "numa_group_node_changes", "numa_group_pages_migrated",
+            "balancing_cpu_s",
             "balancing_cpu_src", "stretch", "threads", "user_local", "user_remote",
             "modelled_memory_s", "modelled_balance_s", "modelled_s", "tcg_window_s",
             "guest_wall_s", "samples"]

@@ -19,7 +19,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 build=${KNUMAD_BUILD_DIR:-$top/build}
-all_modes=off,upstream,knumad,hard,inverse
+all_modes=off,upstream,knumad,knumad-group,hard,inverse
 
 usage() {
 	cat <<USAGE

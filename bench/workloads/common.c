@@ -22,6 +22,19 @@
 
 #define MPOL_DEFAULT	0
 #define MPOL_BIND	2
+
+/*
+ * The numa_group calls of knumad (include/uapi/linux/numa_group.h): 463-465
+ * on x86_64, i386 and in the generic table, but only on a knumad kernel;
+ * Linux 6.13 and later give these numbers to the *xattrat() calls.
+ */
+#define NR_numa_group_create	463
+#define NR_numa_group_mem	464
+#define NR_numa_group_task	465
+#define NUMA_GROUP_SELF		(-100)
+#define KNUMAD_SYSFS		"/sys/kernel/mm/knumad"
+#define NUMA_GROUP_FD_LINK	"anon_inode:[numa_group]"
+
 #define SAMPLE_PAGES	1024	/* pages looked at per sample, at most */
 #define CHUNK		(1UL << 20)
 
@@ -76,6 +89,9 @@ int wl_common_opt(int c, const char *arg)
 		return 1;
 	case 'o':
 		wl_opts.log = arg;
+		return 1;
+	case 'G':
+		wl_opts.group = 1;
 		return 1;
 	}
 	return 0;
@@ -152,7 +168,12 @@ static void parse_cpulist(const char *s, int node)
 	}
 }
 
-/* Read the topology from sysfs; open the log. Call after option parsing. */
+static void group_probe(void);
+
+/*
+ * Read the topology from sysfs; open the log; with -G, check that the
+ * numa_group calls work. Call after option parsing.
+ */
 void wl_init(void)
 {
 	char path[64], buf[512];
@@ -181,6 +202,8 @@ void wl_init(void)
 		if (log_fd < 0)
 			wl_die("%s: %s", wl_opts.log, strerror(errno));
 	}
+	if (wl_opts.group)
+		group_probe();
 }
 
 /* The node half-way round: 0 <-> 1 on two nodes, 0 <-> 2 on four. */
@@ -408,6 +431,156 @@ void wl_worker_done(uint64_t bytes, int share)
 	}
 	log_line("d,%d,%d,%llu,%llu,%llu,%d\n", getpid(), gettid(), exec, delay,
 		 (unsigned long long)bytes, share);
+}
+
+/* -G could not be honoured: one warning, and no groups from here on. */
+static void group_off(const char *why)
+{
+	fprintf(stderr,
+		"warning: numa_group not available (%s): running without groups, so this run measures plain knumad\n",
+		why);
+	wl_info("numa_group", "off: %s", why);
+	wl_opts.group = 0;
+}
+
+static int is_group_fd(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = 0;
+	return !strcmp(link, NUMA_GROUP_FD_LINK);
+}
+
+static void group_probe(void)
+{
+	char why[128];
+	long fd;
+
+	if (access(KNUMAD_SYSFS, F_OK)) {
+		group_off("no " KNUMAD_SYSFS ": not a knumad kernel, syscalls 463-465 not tried");
+		return;
+	}
+	fd = syscall(NR_numa_group_create, 0L, 0L, 0L);
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "numa_group_create: %s", strerror(errno));
+		group_off(why);
+		return;
+	}
+	if (!is_group_fd(fd)) {
+		close(fd);
+		group_off("syscall 463 returned a descriptor that is not a numa_group");
+		return;
+	}
+	close(fd);
+	wl_info("numa_group", "on");
+}
+
+static void group_warn(const char *call)
+{
+	const char *err = strerror(errno);
+
+	fprintf(stderr, "warning: %s: %s: going on without it\n", call, err);
+	wl_info("numa_group_error", "%s: %s", call, err);
+}
+
+int wl_group_new(void)
+{
+	long fd;
+
+	if (!wl_opts.group)
+		return -1;
+	fd = syscall(NR_numa_group_create, 0L, 0L, 0L);
+	if (fd < 0)
+		group_warn("numa_group_create");
+	return fd < 0 ? -1 : (int)fd;
+}
+
+/*
+ * Only the whole pages in the range: the kernel wants a page-aligned start
+ * and rounds the length up, and a page belongs to at most one group, so a
+ * slice that does not start or end on a page boundary leaves its partial
+ * pages out (a numa01 -A slice of SIZE / THREADS, for one).
+ */
+int wl_group_mem(int fd, void *addr, size_t bytes)
+{
+	uintptr_t start = ((uintptr_t)addr + page_size - 1) & ~(uintptr_t)(page_size - 1);
+	uintptr_t end = ((uintptr_t)addr + bytes) & ~(uintptr_t)(page_size - 1);
+
+	if (fd < 0)
+		return -1;
+	if (end <= start)
+		return fd;
+	if (syscall(NR_numa_group_mem, (long)fd, (long)NUMA_GROUP_SELF,
+		    (long)start, (long)(end - start), 0L)) {
+		group_warn("numa_group_mem");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void wl_group_self(int fd)
+{
+	if (fd >= 0 && syscall(NR_numa_group_task, (long)fd, (long)NUMA_GROUP_SELF, 0L))
+		group_warn("numa_group_task");
+}
+
+int wl_group_thread(void *addr, size_t bytes)
+{
+	int fd = wl_group_mem(wl_group_new(), addr, bytes);
+
+	wl_group_self(fd);
+	return fd;
+}
+
+/* The group's state from its fdinfo (numa_group.rst, "Group state"). */
+void wl_group_end(int fd)
+{
+	long node = -1, tasks = -1, changes = -1, migrated = -1;
+	char path[64], line[256], pages[96] = "";
+	unsigned long long bytes = 0;
+	FILE *f;
+
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			char *v = strchr(line, ':'), *p;
+
+			if (!v || strncmp(line, "numa_group_", 11))
+				continue;
+			*v++ = 0;
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = 0;
+			if (!strcmp(line + 11, "node"))
+				node = strtol(v, NULL, 10);
+			else if (!strcmp(line + 11, "tasks"))
+				tasks = strtol(v, NULL, 10);
+			else if (!strcmp(line + 11, "bytes"))
+				bytes = strtoull(v, NULL, 10);
+			else if (!strcmp(line + 11, "node_changes"))
+				changes = strtol(v, NULL, 10);
+			else if (!strcmp(line + 11, "pages_migrated"))
+				migrated = strtol(v, NULL, 10);
+			else if (!strcmp(line + 11, "pages")) {
+				snprintf(pages, sizeof(pages), "%s", v);
+				for (p = pages; *p; p++)
+					if (*p == ' ' || *p == '\t')
+						*p = '/';
+			}
+		}
+		fclose(f);
+	}
+	log_line("g,%d,%d,%ld,%ld,%llu,%ld,%ld,%s\n", getpid(), gettid(), node, tasks,
+		 bytes, changes, migrated, pages);
+	close(fd);
 }
 
 struct wl_barrier {

@@ -3,18 +3,24 @@
  * Shared helpers of the knumad benchmark workloads: option parsing,
  * topology, bindings (sched_setaffinity + MPOL_BIND, what numactl does), the
  * memory loops, worker threads and processes and their start line, the
- * locality markers, and the resident-locality sampler that every worker
- * thread runs on the pages it works on.
+ * locality markers, the resident-locality sampler that every worker
+ * thread runs on the pages it works on, and (-G) the numa_group calls that
+ * tell knumad which threads and memory belong together.
  *
  * Log lines (one write() each, to the file given with -o, O_APPEND):
  *   s,T,PID,TID,CPU,NODE,RESIDENT,LOCAL,SCALE,SHARE   a resident sample
  *   d,PID,TID,EXEC_NS,DELAY_NS,BYTES,SHARE            a worker's end
  *   m,ID,T                                            a locality marker
  *   i,KEY,VALUE                                       run information
+ *   g,PID,TID,NODE,TASKS,BYTES,NODE_CHANGES,MIGRATED,PAGES
+ *                                                     a numa_group at its end
  * T is CLOCK_MONOTONIC seconds in the guest. RESIDENT and LOCAL count the
  * sampled pages that are resident, and on the node of the CPU the task ran
  * on; SCALE pages of the region stand behind each sampled page; SHARE is the
- * number of tasks that share the region (so a region counts once).
+ * number of tasks that share the region (so a region counts once). A g line
+ * is the group's /proc/PID/fdinfo when its owner is done with it: knumad's
+ * node for it (-1: none chosen), its live threads, its bytes, its node
+ * changes and pages migrated, and its resident pages per node ("N0/N1/..").
  */
 #ifndef WL_COMMON_H
 #define WL_COMMON_H
@@ -55,17 +61,20 @@ struct wl_opts {
 	int mark;		/* first locality marker id, -1 for none */
 	double interval;	/* seconds between resident samples */
 	const char *log;	/* sample log, NULL for none */
+	int group;		/* -G, and the numa_group calls work */
 };
 
 extern struct wl_topo wl_topo;
 extern struct wl_opts wl_opts;
 
-#define WL_COMMON_OPTS	"B:m:i:o:"
+#define WL_COMMON_OPTS	"B:m:i:o:G"
 #define WL_COMMON_USAGE							\
 	"  -B MODE   none | hard | inverse binding (default none)\n"	\
 	"  -m ID     locality markers ID (start), ID+1 (end), ID+2 (phase)\n" \
 	"  -i MS     resident-locality sample interval (default 1000)\n" \
-	"  -o FILE   append samples and results to FILE\n"
+	"  -o FILE   append samples and results to FILE\n"		\
+	"  -G        tell knumad what belongs together (numa_group calls);\n" \
+	"            without them: one warning, then no groups\n"
 
 /*
  * A workload's own option, for wl_setup(): "-C N" stores N, a number >= min,
@@ -134,6 +143,29 @@ void wl_worker_done(uint64_t bytes, int share);
  * 1 MiB at a time, sampling between chunks. Returns the bytes touched.
  */
 uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler *s);
+
+/*
+ * numa_group (-G; Documentation/userspace-api/numa_group.rst). wl_init()
+ * checks once that the calls work: only on a knumad kernel (on other
+ * kernels 463-465 may be other calls), by creating and closing a group. If
+ * they do not, it prints one warning, logs "i,numa_group,off: WHY" and
+ * sets wl_opts.group to 0: every call below then does nothing and returns
+ * -1, and the workload runs without groups. A call that fails later prints
+ * a warning and logs "i,numa_group_error,..."; the work goes on.
+ *
+ * wl_group_new()     a new group (no initial node), or -1
+ * wl_group_mem()     puts the whole pages of [addr, addr + bytes) of this
+ *                    process into group fd; returns fd, or -1 having closed
+ *                    it (so call it before any thread uses fd)
+ * wl_group_self()    puts the calling thread into group fd
+ * wl_group_thread()  a new group of the calling thread and its region
+ * wl_group_end()     logs the group's state (g line) and closes fd
+ */
+int wl_group_new(void);
+int wl_group_mem(int fd, void *addr, size_t bytes);
+void wl_group_self(int fd);
+int wl_group_thread(void *addr, size_t bytes);
+void wl_group_end(int fd);
 
 /* A barrier that works across fork()ed processes. */
 struct wl_barrier;

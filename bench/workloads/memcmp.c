@@ -10,6 +10,9 @@
  *   none     CPUs free: the scheduler's choice
  *   hard     process p's threads on node p % nodes (the slides' best case)
  *   inverse  on the node half-way round (the slides' worst case)
+ *
+ * With -G each process makes a numa_group of its worker threads and its
+ * buffer (the slides' soft binding: the memory says where).
  */
 #include "common.h"
 
@@ -21,6 +24,7 @@
 
 static unsigned long nprocs, nthreads, size_mb, passes;
 static int mismatch;
+static int group = -1;		/* this process's numa_group (-G) */
 
 static void *worker(void *arg)
 {
@@ -32,6 +36,7 @@ static void *worker(void *arg)
 	unsigned long i;
 
 	wl_sampler_init(&s, buf, 2 * half, w->share);
+	wl_group_self(group);
 	wl_start_wait();
 	for (i = 0; i < passes; i++) {
 		for (off = 0; off < half; off += len) {
@@ -62,6 +67,7 @@ static void process(int p)
 	buf = wl_alloc(size);
 	wl_write(buf, size, 0x5a5a5a5a5a5a5a5aULL);
 	wl_default_mem();
+	group = wl_group_mem(wl_group_new(), buf, size);
 	for (t = 0; t < nthreads; t++) {
 		w[t].region = buf;
 		w[t].bytes = size;
@@ -69,6 +75,7 @@ static void process(int p)
 	}
 	wl_workers_start(w, nthreads, worker);
 	wl_workers_join(w, nthreads);
+	wl_group_end(group);
 	if (__atomic_load_n(&mismatch, __ATOMIC_RELAXED))
 		wl_die("memcmp: the halves differ");
 	exit(0);

@@ -21,6 +21,10 @@
  * bound processes (the lowest on a tie). hard binds CPUs and memory there;
  * inverse binds the CPUs there and the memory half-way round. With none the
  * kernel places everything.
+ *
+ * With -G each process, once its buffer is written, makes a numa_group of
+ * its worker threads and its buffer (the phase-changer after its idle
+ * phase: its idle threads are not in it).
  */
 #include "common.h"
 
@@ -40,9 +44,11 @@ static unsigned long my_passes;
 
 /* This process's threads start together (each process is a fork()ed copy). */
 static pthread_barrier_t go;
+static int group = -1;		/* this process's numa_group (-G) */
 
 static void *worker(void *arg)
 {
+	wl_group_self(group);
 	pthread_barrier_wait(&go);
 	wl_worker_write(arg, my_passes);
 	return NULL;
@@ -84,11 +90,13 @@ static void process(int idx, int home, int phased)
 		quiet_phase();
 	buf = wl_alloc(size);
 	wl_write(buf, size, idx);
+	group = wl_group_mem(wl_group_new(), buf, size);
 	pthread_barrier_init(&go, NULL, nthreads + 1);
 	wl_slices(w, nthreads, buf, slice);
 	wl_workers_start(w, nthreads, worker);
 	pthread_barrier_wait(&go);
 	wl_workers_join(w, nthreads);
+	wl_group_end(group);
 	exit(0);
 }
 

@@ -10,6 +10,9 @@
  * original is GPL-2.0 and not copied). Differences: P defaults to the number
  * of nodes (one process per node on 2 and 4 nodes alike), the inverse
  * binding inverts every process, and the loops write 8-byte words.
+ *
+ * With -G each process makes a numa_group of its worker threads and its
+ * buffer; with -A -G each thread one of itself and its slice instead.
  */
 #include "common.h"
 
@@ -17,13 +20,20 @@
 #include <stdlib.h>
 
 static unsigned long nprocs, nthreads, size_mb, passes, thread_alloc, init_node;
+static int group = -1;		/* this process's numa_group (-G, not -A) */
 
 static void *worker(void *arg)
 {
 	struct wl_worker *w = arg;
+	int mine = -1;
 
+	if (thread_alloc)
+		mine = wl_group_thread(w->region, w->bytes);
+	else
+		wl_group_self(group);
 	wl_start_wait();
 	wl_worker_write(w, passes);
+	wl_group_end(mine);
 	return NULL;
 }
 
@@ -61,9 +71,11 @@ static void process(int p)
 			w[t].bytes = size;
 			w[t].share = nthreads;
 		}
+		group = wl_group_mem(wl_group_new(), buf, size);
 	}
 	wl_workers_start(w, nthreads, worker);
 	wl_workers_join(w, nthreads);
+	wl_group_end(group);
 	exit(0);
 }
 

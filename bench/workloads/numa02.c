@@ -5,6 +5,8 @@
  * the whole buffer on one node (-z), so the slices of the threads that run
  * elsewhere start remote. The ideal is thread t and its slice on node
  * t * nodes / T. Re-implemented from the benchmark notes.
+ *
+ * With -G each thread makes a numa_group of itself and its slice.
  */
 #include "common.h"
 
@@ -16,11 +18,14 @@ static unsigned long nthreads, size_mb, passes, init_node;
 static void *worker(void *arg)
 {
 	struct wl_worker *w = arg;
+	int group;
 
 	if (wl_opts.bind != WL_BIND_NONE)
 		wl_bind_cpus(w->home);
+	group = wl_group_thread(w->region, w->bytes);
 	wl_start_wait();
 	wl_worker_write(w, passes);
+	wl_group_end(group);
 	return NULL;
 }
 

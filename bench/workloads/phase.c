@@ -9,6 +9,11 @@
  * each thread writes its own slice of it PASSES times: the slices of the
  * threads on other nodes start remote. Markers: ID at the start, ID+2 at the
  * busy phase's start, ID+1 at the end; samples are taken in the busy phase.
+ *
+ * With -G, when the busy phase starts, the main thread makes one numa_group
+ * of the new buffer and the worker threads join it: one group for the
+ * process's work (larger than a node when T is one per CPU: knumad gives it
+ * one node, and the threads that do not fit there run elsewhere).
  */
 #include "common.h"
 
@@ -20,6 +25,7 @@
 static unsigned long nthreads, size_mb, passes, quiet_s, init_node, busy_quiet;
 static struct wl_barrier *ready, *quiet_done, *busy_go;
 static int quiet_over;
+static int group = -1;		/* the busy phase's numa_group (-G) */
 
 static void *worker(void *arg)
 {
@@ -40,6 +46,7 @@ static void *worker(void *arg)
 	wl_free(mine, QUIET_BYTES);
 	wl_barrier_wait(quiet_done);
 	wl_barrier_wait(busy_go);
+	wl_group_self(group);
 	wl_worker_write(w, passes);
 	return NULL;
 }
@@ -71,6 +78,7 @@ int main(int argc, char **argv)
 	};
 	size_t size, slice;
 	struct wl_worker *w;
+	char *buf;
 
 	size_mb = 128;
 	passes = 40;
@@ -96,11 +104,16 @@ int main(int argc, char **argv)
 	__atomic_store_n(&quiet_over, 1, __ATOMIC_RELEASE);
 	wl_barrier_wait(quiet_done);
 
-	/* The busy phase's new memory, all on one node unless bound. */
-	wl_slices_new(w, nthreads, size, slice, init_node);
+	/*
+	 * The busy phase's new memory, all on one node unless bound, and its
+	 * group: the workers join it as they start (after the marker).
+	 */
+	buf = wl_slices_new(w, nthreads, size, slice, init_node);
+	group = wl_group_mem(wl_group_new(), buf, size);
 	wl_mark(2);
 	wl_barrier_wait(busy_go);
 	wl_workers_join(w, nthreads);
 	wl_mark(1);
+	wl_group_end(group);
 	return 0;
 }
