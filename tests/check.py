@@ -14,6 +14,7 @@ and exits 1 if anything failed.
 import argparse
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -71,6 +72,54 @@ def host_unit_tests():
     return out
 
 
+INIT_RAN = "vm-init: running"
+
+
+def _guest_started(serial_path):
+    try:
+        with open(serial_path, errors="replace") as f:
+            return INIT_RAN in f.read()
+    except OSError:
+        return False
+
+
+def run_guest(cmd, serial_path, init_timeout):
+    """Run one guest; retry once if it never got to run its command.
+
+    Under TCG on a loaded host a guest now and then stalls before its init
+    reaches the command (no kernel report, the guest idles). That is not a
+    test result: kill it and boot again, once, and say so. A guest that
+    stalls twice, or stalls later, is reported as it is.
+    Returns (exit status, whether it was retried).
+    """
+    for attempt in range(2):
+        if os.path.exists(serial_path):
+            os.remove(serial_path)
+        proc = subprocess.Popen(cmd, start_new_session=True)
+        start = time.monotonic()
+        while True:
+            try:
+                return proc.wait(timeout=5), attempt > 0
+            except subprocess.TimeoutExpired:
+                pass
+            if (attempt == 0 and time.monotonic() - start > init_timeout
+                    and not _guest_started(serial_path)):
+                log(f"  guest did not start its command within {init_timeout} s; "
+                    f"booting it again")
+                os.killpg(proc.pid, signal.SIGTERM)
+                # timeout(1) in run-vm.sh runs QEMU in a process group of
+                # its own: find it by its serial log.
+                subprocess.run(["pkill", "-f", "serial:file:" + serial_path])
+                subprocess.run(["pkill", "-f", "file:" + serial_path])
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                break
+    return proc.wait(), True
+
+
 def run_boot(boot, args):
     """Boot one guest, run its programs; return its results."""
     name = boot["name"]
@@ -93,9 +142,11 @@ def run_boot(boot, args):
            os.path.join(TOP, "tests/vm/guest-run-tests.sh"), resdir,
            str(args.test_timeout)] + progs
     start = time.monotonic()
-    rc = subprocess.run(cmd).returncode
+    rc, retried = run_guest(cmd, os.path.join(rundir, "serial.log"), args.init_timeout)
     log(f"  boot {name}: {boot['flavour']} kernel, '{boot['append']}', "
-        f"{time.monotonic() - start:.0f} s, guest exit {rc}")
+        f"{time.monotonic() - start:.0f} s, guest exit {rc}"
+        + (f" (retried: the first guest never started its command within "
+           f"{args.init_timeout} s)" if retried else ""))
 
     results = []
     serial = ""
@@ -162,6 +213,9 @@ def main():
     ap.add_argument("--mem-per-node", type=int, default=1536)
     ap.add_argument("--boot-timeout", type=int, default=1800)
     ap.add_argument("--test-timeout", type=int, default=900)
+    ap.add_argument("--init-timeout", type=int, default=300,
+                    help="seconds a guest may take to start its command before "
+                         "it is booted again (once)")
     args = ap.parse_args()
 
     boots = read_boots(args.boots)

@@ -113,6 +113,12 @@ atomic64_t knumad_stats[NR_KNUMAD_STATS];
 /* Threads of one process placed per complete scan of its memory. */
 #define KNUMAD_PLACE_BATCH		64
 
+/* Looking for new processes walks the task list: at most this often. */
+#define KNUMAD_DISCOVER_INTERVAL	HZ
+
+/* When the thread last looked for new processes (the thread only). */
+static unsigned long knumad_discovered;
+
 static void knumad_count(enum knumad_stat_item item, enum vm_event_item event,
 			 unsigned long nr)
 {
@@ -413,7 +419,12 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 	seq = atomic64_inc_return(&knumad_stats[KNUMAD_STAT_PASSES]);
 	trace_knumad_scan_start(seq, numa_migrate_nr_mms());
 
-	numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
+	/* Discovery walks every process: once a second is often enough. */
+	if (time_after_eq(jiffies, knumad_discovered + KNUMAD_DISCOVER_INTERVAL) ||
+	    !numa_migrate_has_mms()) {
+		numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
+		knumad_discovered = jiffies;
+	}
 	/* Groups get at most half of the pass; processes the rest. */
 	group_pages = knumad_groups_count(sc.budget / 2);
 	sc.budget -= group_pages;
@@ -468,22 +479,44 @@ static int knumad_threadfn(void *unused)
 	set_user_nice(current, MAX_NICE);
 
 	runtime = task_sched_runtime(current);
+	knumad_discovered = jiffies - KNUMAD_DISCOVER_INTERVAL;
 	while (!kthread_should_stop())
 		knumad_sleep_after(knumad_do_pass(&runtime, &last));
 	return 0;
 }
 
-/* Give every task's preferred node back: scheduling is upstream's again. */
+/*
+ * Give every task's preferred node back: scheduling is upstream's again.
+ * In batches: the RCU walk only collects tasks, which are reset outside it
+ * with cond_resched() between batches, so a machine with many threads does
+ * not sit in one long RCU read section. A batch that comes back short means
+ * the walk saw every task.
+ */
 static void knumad_forget_placement(void)
 {
+	struct task_struct *batch[KNUMAD_PLACE_BATCH];
 	struct task_struct *g, *t;
+	int i, nr;
 
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		if (READ_ONCE(t->numa_preferred_nid) != NUMA_NO_NODE)
-			knumad_sched_place(t, NUMA_NO_NODE);
-	}
-	rcu_read_unlock();
+	do {
+		nr = 0;
+		rcu_read_lock();
+		for_each_process_thread(g, t) {
+			if (READ_ONCE(t->numa_preferred_nid) == NUMA_NO_NODE)
+				continue;
+			get_task_struct(t);
+			batch[nr++] = t;
+			if (nr == ARRAY_SIZE(batch))
+				goto walked;
+		}
+walked:
+		rcu_read_unlock();
+		for (i = 0; i < nr; i++) {
+			knumad_sched_place(batch[i], NUMA_NO_NODE);
+			put_task_struct(batch[i]);
+		}
+		cond_resched();
+	} while (nr == ARRAY_SIZE(batch));
 }
 
 static void knumad_free_work(void)
