@@ -113,12 +113,6 @@ atomic64_t knumad_stats[NR_KNUMAD_STATS];
 /* Threads of one process placed per complete scan of its memory. */
 #define KNUMAD_PLACE_BATCH		64
 
-/* Looking for new processes walks the task list: at most this often. */
-#define KNUMAD_DISCOVER_INTERVAL	HZ
-
-/* When the thread last looked for new processes (the thread only). */
-static unsigned long knumad_discovered;
-
 static void knumad_count(enum knumad_stat_item item, enum vm_event_item event,
 			 unsigned long nr)
 {
@@ -419,12 +413,7 @@ static u64 knumad_do_pass(u64 *prev_runtime, unsigned long *prev_jiffies)
 	seq = atomic64_inc_return(&knumad_stats[KNUMAD_STAT_PASSES]);
 	trace_knumad_scan_start(seq, numa_migrate_nr_mms());
 
-	/* Discovery walks every process: once a second is often enough. */
-	if (time_after_eq(jiffies, knumad_discovered + KNUMAD_DISCOVER_INTERVAL) ||
-	    !numa_migrate_has_mms()) {
-		numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
-		knumad_discovered = jiffies;
-	}
+	numa_migrate_discover(READ_ONCE(knumad_tunables.min_anon_pages));
 	/* Groups get at most half of the pass; processes the rest. */
 	group_pages = knumad_groups_count(sc.budget / 2);
 	sc.budget -= group_pages;
@@ -479,7 +468,6 @@ static int knumad_threadfn(void *unused)
 	set_user_nice(current, MAX_NICE);
 
 	runtime = task_sched_runtime(current);
-	knumad_discovered = jiffies - KNUMAD_DISCOVER_INTERVAL;
 	while (!kthread_should_stop())
 		knumad_sleep_after(knumad_do_pass(&runtime, &last));
 	return 0;

@@ -22,6 +22,7 @@ FIXTURE(placement) {
 /* Knobs the tests set, and the values restored afterwards. */
 static const char * const knobs[] = {
 	"scan_sleep_millisecs", "pages_to_scan", "max_cpu_percent",
+	"migrate_busy_scans",
 };
 
 static long saved_knobs[ARRAY_SIZE(knobs)];
@@ -117,6 +118,11 @@ TEST_F_TIMEOUT(placement, crossed_tasks_on_busy_nodes_are_swapped, 300)
 	long swapped = sysfs_get("tasks_swapped");
 	int i;
 
+	/*
+	 * CPU follows memory only: a slow (debug) kernel must not let the
+	 * memory move to the tasks first because the swaps took a few scans.
+	 */
+	ASSERT_TRUE(sysfs_set("migrate_busy_scans", "1000"));
 	/* All four in place and busy before any may move. */
 	for (i = 0; i < 4; i++)
 		ASSERT_TRUE(worker_start_held(&self->w[i], mem[i], run[i], 64,
