@@ -151,7 +151,9 @@ kmake() {
 		echo "        would run: $*"
 		return 0
 	fi
-	"$@" > "$log" 2>&1
+	# The log is read for kbuild's "CC"/"CHECK" lines: a `make -s` of
+	# ours must not silence the kernel's make.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$@" > "$log" 2>&1
 }
 
 cd "$tree"	# checkpatch and kernel-doc run from the top of the tree
