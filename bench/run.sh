@@ -133,8 +133,10 @@ for mode in ${modes//,/ }; do
 	step "$mode: booting $nodes nodes x $cpn CPUs x $mem MiB with the locality plugin"
 	plugin="-plugin $here/locality/locality.so,nodes=$nodes,cpus_per_node=$cpn"
 	plugin+=",mem_per_node_mb=$mem,out=$dir/locality.csv,interval_ms=500"
+	# i440fx: the plugin maps guest physical addresses to nodes by the
+	# flat layout of its legacy -numa mem= (bench/locality/README.md).
 	"$top/tests/vm/run-vm.sh" -q -k "$out/kernel/bzImage" -i "$out/kernel/initramfs.cpio.gz" \
-		-n $nodes -c $cpn -m $mem -t "$timeout" -o "$dir" -P "$plugin" -- \
+		-M pc-i440fx-5.0 -n $nodes -c $cpn -m $mem -t "$timeout" -o "$dir" -P "$plugin" -- \
 		"$here/guest.sh" "$mode" "$dir" "$profile" "$workloads" "$thp" "$sched" \
 		> "$dir/run-vm.log" 2>&1 &
 	vm=$!

@@ -10,8 +10,9 @@
  * markers placed by the guest (locality-mark.h), and totals at exit.
  *
  * Node mappings: the guest is booted with "-numa node,cpus=..,mem=..M" as
- * tests/vm/run-vm.sh does, so vCPU v is on node v / cpus_per_node and guest
- * physical address pa is on node pa / mem_per_node; anything past the last
+ * tests/vm/run-vm.sh -M pc-i440fx-5.0 does, so vCPU v is on node
+ * v / cpus_per_node and guest physical address pa is on node
+ * pa / mem_per_node; anything past the last
  * node (MMIO, ROMs, ...) counts as mem node "other".
  *
  * Hot path: one callback per access, writing a counter owned by the calling
