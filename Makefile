@@ -15,6 +15,7 @@
 #   make lint     checkpatch, kernel-doc, W=1, sparse and the uapi header
 #                 test on the series and our files [LINT_FLAGS=--no-build]
 #   make check-kcsan  the behaviour and stress tests on a KCSAN kernel
+#   make check-soak   the long soak: 30 min of stress on the debug kernel
 #   make tools    libnumagroup and the numa-group tool (build/numa-group/)
 #   make clean    remove build outputs but keep the unpacked tree
 #   make distclean remove build/ entirely
@@ -34,7 +35,7 @@ export KNUMAD_BUILD_DIR := $(BUILD)
 .NOTPARALLEL:
 
 .PHONY: all deps tree kernel-on kernel-check kernel-off kernels initramfs \
-	selftests tools check check-kcsan kernel-kcsan bench vm patches lint clean distclean
+	selftests tools check check-kcsan check-soak kernel-kcsan bench vm patches lint clean distclean
 
 all: kernel-on initramfs selftests tools
 
@@ -74,6 +75,10 @@ check: kernel-check kernel-off initramfs selftests
 # The same tests on a KCSAN kernel: an option, not part of make check.
 check-kcsan: kernel-kcsan initramfs selftests
 	@python3 tests/check.py --build $(BUILD) --boots tests/boots-kcsan.conf
+
+# The long soak (30 min of stress, 100000 fuzzer calls) on the debug kernel.
+check-soak: kernel-check initramfs selftests
+	@python3 tests/check.py --build $(BUILD) --boots tests/boots-soak.conf --test-timeout 2400
 
 bench: all
 	@bench/run.sh
