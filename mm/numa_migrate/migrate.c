@@ -80,7 +80,7 @@ static int numa_migrate_isolate_pmd(pmd_t *pmd, unsigned long addr,
 	struct numa_migrate_isolate *iso = walk->private;
 
 	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_isolate_folio);
-	if (walk->action != ACTION_AGAIN && iso->c->isolated >= iso->c->budget) {
+	if (iso->c->isolated >= iso->c->budget) {
 		iso->c->next = end;
 		return 1;
 	}

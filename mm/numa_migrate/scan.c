@@ -36,8 +36,8 @@
  *	mapping is then @pmd); returns true to stop after this folio.
  *
  * The one page-table iterator of knumad, shared by the scan and the
- * migration walks. If the PTE page went away meanwhile, it asks the
- * walker to look at the PMD again (ACTION_AGAIN).
+ * migration walks. A range whose PMD maps no PTE page right now (a THP under
+ * migration, a collapse in progress) is skipped: a later pass sees it.
  *
  * Return: where to resume: @end once the whole range was seen, else the
  * address after the folio @fn stopped at.
@@ -51,25 +51,28 @@ unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
 	spinlock_t *ptl;	/* the PMD's, or the PTE page's, lock */
 	pmd_t pmde;
 
-	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
-	    pmd_trans_huge(pmdp_get_lockless(pmd))) {
-		ptl = pmd_lock(walk->mm, pmd);
+	/* A THP, or a PMD migration entry (a THP on its way): not PTEs. */
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (ptl) {
 		pmde = pmdp_get(pmd);
 		if (pmd_present(pmde) && pmd_trans_huge(pmde)) {
 			folio = vm_normal_folio_pmd(walk->vma, addr, pmde);
 			if (folio && folio_test_anon(folio))
 				fn(walk, folio, addr, NULL, pmd);
-			spin_unlock(ptl);
-			return end;
 		}
-		spin_unlock(ptl);	/* split meanwhile: walk its PTEs */
+		spin_unlock(ptl);
+		return end;
 	}
 
+	/*
+	 * No PTE page (gone, or a THP is being collapsed or migrated): skip
+	 * the range. Waiting for it with ACTION_AGAIN could spin for as long
+	 * as the migration takes, and on a non-preemptible kernel keep the
+	 * migrating task, or a stop_machine(), off this CPU for ever.
+	 */
 	start_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
-	if (!start_pte) {
-		walk->action = ACTION_AGAIN;
-		return addr;
-	}
+	if (!start_pte)
+		return end;
 	for (pte = start_pte; addr < end; pte++, addr += PAGE_SIZE) {
 		pte_t ptent = ptep_get(pte);
 
@@ -141,7 +144,7 @@ static int numa_migrate_walk_pmd(pmd_t *pmd, unsigned long addr,
 
 	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_count_folio);
 	/* Whole PMDs only, so a stretch never splits one. */
-	if (walk->action != ACTION_AGAIN && w->scanned >= w->budget) {
+	if (w->scanned >= w->budget) {
 		w->next = end;
 		return 1;
 	}
