@@ -52,16 +52,23 @@ unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
 	pmd_t pmde;
 
 	/* A THP, or a PMD migration entry (a THP on its way): not PTEs. */
-	ptl = pmd_trans_huge_lock(pmd, walk->vma);
-	if (ptl) {
+	pmde = pmdp_get_lockless(pmd);
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	    (pmd_trans_huge(pmde) || is_swap_pmd(pmde))) {
+		bool huge;
+
+		ptl = pmd_lock(walk->mm, pmd);
 		pmde = pmdp_get(pmd);
+		huge = pmd_trans_huge(pmde) || is_swap_pmd(pmde);
 		if (pmd_present(pmde) && pmd_trans_huge(pmde)) {
 			folio = vm_normal_folio_pmd(walk->vma, addr, pmde);
 			if (folio && folio_test_anon(folio))
 				fn(walk, folio, addr, NULL, pmd);
 		}
 		spin_unlock(ptl);
-		return end;
+		if (huge)
+			return end;
+		/* split meanwhile: walk its PTEs */
 	}
 
 	/*
