@@ -162,42 +162,9 @@ struct fuzzer {
 
 /* ---- small helpers ---- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static inline uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
 static inline unsigned long pick(uint64_t *s, unsigned long n)
 {
 	return n ? rnd(s) % n : 0;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	char *end;
-	long x;
-
-	if (!v || !*v)
-		return def;
-	x = strtol(v, &end, 0);
-	return (*end || x <= 0) ? def : x;
 }
 
 static uint64_t env_seed(void)
@@ -1483,26 +1450,14 @@ static void targets_fini(void)
 
 /* ---- the fixture: knumad's settings, saved and restored ---- */
 
-static const char * const knob_names[] = {
-	"scan_sleep_millisecs", "pages_to_scan", "max_cpu_percent",
-	"hysteresis_percent", "min_anon_pages", "min_hot_pages",
-	"migrate_max_mbps", "migrate_batch_pages", "pair_tolerance_pages",
-	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_wait_millisecs",
-};
-#define NR_KNOBS	ARRAY_SIZE(knob_names)
-
 FIXTURE(fuzz) {
-	bool knumad;			/* CONFIG_KNUMAD=y: settings saved */
-	long saved_knob[NR_KNOBS];
-	long saved_knumad, saved_numa_balancing;
+	struct knumad_settings saved;	/* valid: CONFIG_KNUMAD=y */
 	long calls;
 	struct worker w;
 };
 
 FIXTURE_SETUP(fuzz)
 {
-	unsigned int i;
-
 	if (geteuid())
 		SKIP(return, "needs root");
 	self->calls = env_long("KNUMAD_FUZZ_CALLS", 20000);
@@ -1511,34 +1466,14 @@ FIXTURE_SETUP(fuzz)
 	       (unsigned long long)G.seed, self->calls);
 	if (access(KNUMAD_SYSFS, F_OK))
 		return;
-	for (i = 0; i < NR_KNOBS; i++) {
-		self->saved_knob[i] = sysfs_get(knob_names[i]);
-		ASSERT_GE(self->saved_knob[i], 0) TH_LOG("no knob %s", knob_names[i]);
-	}
-	self->saved_knumad = sysctl_read(KNUMAD_SYSCTL);
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	ASSERT_GE(self->saved_knumad, 0);
-	ASSERT_GE(self->saved_numa_balancing, 0);
-	self->knumad = true;	/* from here, the teardown restores */
+	ASSERT_TRUE(settings_save(&self->saved, knumad_writable_knobs,
+				  ARRAY_SIZE(knumad_writable_knobs)));
 }
 
-FIXTURE_TEARDOWN(fuzz)
+FIXTURE_TEARDOWN_PARENT(fuzz)
 {
-	char val[32];
-	unsigned int i;
-
 	worker_stop(&self->w);
-	if (!self->knumad)
-		return;
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	for (i = 0; i < NR_KNOBS; i++) {
-		snprintf(val, sizeof(val), "%ld", self->saved_knob[i]);
-		sysfs_set(knob_names[i], val);
-	}
-	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
-	snprintf(val, sizeof(val), "%ld", self->saved_knumad);
-	sysctl_write(KNUMAD_SYSCTL, val);
+	settings_restore(&self->saved);
 }
 
 /* knumad on and eager, so that it walks the groups while they change. */
@@ -1546,7 +1481,7 @@ static int knumad_on(struct _test_data_fuzz *self)
 {
 	int err;
 
-	if (!self->knumad)
+	if (!self->saved.valid)
 		return 0;
 	err = sysctl_write(NUMA_BALANCING_SYSCTL, "0");
 	if (!err && !sysfs_set("scan_sleep_millisecs", "10"))
@@ -2090,7 +2025,7 @@ TEST_F_TIMEOUT(fuzz, sysfs_knobs, 300)
 	unsigned int k;
 	DIR *d;
 
-	if (!self->knumad)
+	if (!self->saved.valid)
 		SKIP(return, "no %s (CONFIG_KNUMAD=n?)", KNUMAD_SYSFS);
 	buf = malloc(BIG + 1);
 	ASSERT_NE(NULL, buf);
@@ -2264,7 +2199,7 @@ TEST_F_TIMEOUT(fuzz, sysctl_switch, 300)
 	long iterations = self->calls / 50, i, cur, now, val = 0;
 	char *buf;
 
-	if (!self->knumad)
+	if (!self->saved.valid)
 		SKIP(return, "no %s (CONFIG_KNUMAD=n?)", KNUMAD_SYSFS);
 	buf = malloc(BIG + 1);
 	ASSERT_NE(NULL, buf);

@@ -162,35 +162,14 @@ static bool gw_start(struct gw *w, int node0, int node1, size_t mb)
 	return true;
 }
 
-/* Is @pid dead (a zombie, or gone)? */
-static bool pid_dead(pid_t pid)
-{
-	char path[64], buf[512], *p = NULL;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return true;
-	if (fgets(buf, sizeof(buf), f))
-		p = strrchr(buf, ')');
-	fclose(f);
-	return p && (p[2] == 'Z' || p[2] == 'X');
-}
-
 /*
  * Only the process that started the worker can stop it (and has its state
- * mapped). Elsewhere (the harness's parent, after the test process ended)
- * the worker got SIGKILL when its parent died (PR_SET_PDEATHSIG): wait
- * until it is dead, so that it cannot disturb the next test.
+ * mapped); elsewhere, see wait_orphan_dead().
  */
 static void gw_stop(struct gw *w)
 {
-	int i;
-
 	if (w->owner != getpid()) {
-		for (i = 0; w->pid > 0 && i < 1000 && !pid_dead(w->pid); i++)
-			usleep(10 * 1000);
+		wait_orphan_dead(w->pid);
 		w->pid = 0;
 		return;
 	}
@@ -244,20 +223,17 @@ static const char * const knobs[] = {
 };
 
 /*
- * The teardown runs in the harness's parent process (FIXTURE_TEARDOWN_PARENT),
- * so that it runs even after an ASSERT failed in the test: with -O2 the
- * harness of 6.12 skips a plain FIXTURE_TEARDOWN then. What it needs is
- * therefore here, in the fixture data the harness shares between the two.
+ * The teardown runs in the harness's parent process (FIXTURE_TEARDOWN_PARENT,
+ * see struct knumad_settings): what it needs is in the fixture data.
  */
 FIXTURE(group_place) {
 	struct gw w[MAX_GROUP_WORKERS];
-	long saved_numa_balancing;
-	long saved_knobs[ARRAY_SIZE(knobs)];
+	struct knumad_settings saved;
 };
 
 FIXTURE_SETUP(group_place)
 {
-	int g, i;
+	int g;
 
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
@@ -266,12 +242,8 @@ FIXTURE_SETUP(group_place)
 		SKIP(return, "no numa_group syscalls (numa_group_create: ENOSYS)");
 	ASSERT_LE(0, g) TH_LOG("numa_group_create: %s", strerror(errno));
 	close(g);
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	ASSERT_GE(self->saved_numa_balancing, 0);
-	for (i = 0; i < (int)ARRAY_SIZE(knobs); i++) {
-		self->saved_knobs[i] = sysfs_get(knobs[i]);
-		ASSERT_GE(self->saved_knobs[i], 0) TH_LOG("no knob %s", knobs[i]);
-	}
+	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
+		TH_LOG("knumad's knobs or sysctls missing");
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	/* Converge in seconds. */
 	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "50"));
@@ -281,18 +253,11 @@ FIXTURE_SETUP(group_place)
 
 FIXTURE_TEARDOWN_PARENT(group_place)
 {
-	char val[32];
 	int i;
 
 	for (i = 0; i < MAX_GROUP_WORKERS; i++)
 		gw_stop(&self->w[i]);
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	for (i = 0; i < (int)ARRAY_SIZE(knobs); i++) {
-		snprintf(val, sizeof(val), "%ld", self->saved_knobs[i]);
-		sysfs_set(knobs[i], val);
-	}
-	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
+	settings_restore(&self->saved);
 }
 
 /* Percentage of samples over @ms in which thread @tid ran on @node. */

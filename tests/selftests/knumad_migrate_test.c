@@ -22,24 +22,17 @@ static const char * const knobs[] = {
 	"migrate_batch_pages", "pair_wait_millisecs",
 };
 
-static long saved_knobs[ARRAY_SIZE(knobs)];
-
 FIXTURE(migrate) {
 	struct worker w[MAX_WORKERS];
-	long saved_numa_balancing;
+	struct knumad_settings saved;
 };
 
 FIXTURE_SETUP(migrate)
 {
-	unsigned int i;
-
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		saved_knobs[i] = sysfs_get(knobs[i]);
-		ASSERT_GE(saved_knobs[i], 0) TH_LOG("no knob %s", knobs[i]);
-	}
+	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
+		TH_LOG("knumad's knobs or sysctls missing: CONFIG_KNUMAD off?");
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	/* Fast, for TCG: a generous budget and short sleeps. */
 	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "20"));
@@ -52,20 +45,14 @@ FIXTURE_SETUP(migrate)
 	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
 }
 
-FIXTURE_TEARDOWN(migrate)
+FIXTURE_TEARDOWN_PARENT(migrate)
 {
-	char val[32];
-	unsigned int i;
+	int i;
 
+	/* Workers are the test's children: killed, and reaped by init. */
 	for (i = 0; i < MAX_WORKERS; i++)
 		worker_stop(&self->w[i]);
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		snprintf(val, sizeof(val), "%ld", saved_knobs[i]);
-		sysfs_set(knobs[i], val);
-	}
-	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
+	settings_restore(&self->saved);
 }
 
 /*

@@ -28,8 +28,7 @@ static const char * const knobs[] = {
 
 FIXTURE(qemu) {
 	pid_t qemu, tool;
-	long saved_numa_balancing;
-	long saved[ARRAY_SIZE(knobs)];
+	struct knumad_settings saved;
 	char tool_path[600];
 };
 
@@ -151,7 +150,6 @@ FIXTURE_SETUP(qemu)
 		"-numa", "node,nodeid=1,cpus=2-3,memdev=m1",
 		"-qmp", "unix:" QMP_SOCK ",server=on,wait=off", NULL,
 	};
-	int i;
 
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
@@ -160,9 +158,7 @@ FIXTURE_SETUP(qemu)
 	ASSERT_TRUE(find_tool(self->tool_path, sizeof(self->tool_path)))
 		TH_LOG("numa-group tool not built (make tools)");
 
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	for (i = 0; i < (int)ARRAY_SIZE(knobs); i++)
-		self->saved[i] = sysfs_get(knobs[i]);
+	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)));
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "100"));
 	ASSERT_TRUE(sysfs_set("max_cpu_percent", "20"));
@@ -177,9 +173,6 @@ FIXTURE_SETUP(qemu)
 
 FIXTURE_TEARDOWN_PARENT(qemu)
 {
-	char val[32];
-	int i;
-
 	if (self->tool > 0) {
 		kill(self->tool, SIGTERM);
 		waitpid(self->tool, NULL, 0);
@@ -189,17 +182,7 @@ FIXTURE_TEARDOWN_PARENT(qemu)
 		waitpid(self->qemu, NULL, 0);
 	}
 	unlink(QMP_SOCK);
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	for (i = 0; i < (int)ARRAY_SIZE(knobs); i++) {
-		if (self->saved[i] >= 0) {
-			snprintf(val, sizeof(val), "%ld", self->saved[i]);
-			sysfs_set(knobs[i], val);
-		}
-	}
-	if (self->saved_numa_balancing >= 0) {
-		snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-		sysctl_write(NUMA_BALANCING_SYSCTL, val);
-	}
+	settings_restore(&self->saved);
 }
 
 TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)

@@ -51,15 +51,6 @@
 #define ADD(x, n)	__atomic_fetch_add(&(x), (n), __ATOMIC_RELAXED)
 #define STOPPING()	__atomic_load_n(&g_stop, __ATOMIC_RELAXED)
 
-/* Every writable tunable: saved before, restored after. */
-static const char * const knob_names[] = {
-	"scan_sleep_millisecs", "pages_to_scan", "max_cpu_percent",
-	"hysteresis_percent", "min_anon_pages", "min_hot_pages",
-	"migrate_max_mbps", "migrate_batch_pages", "pair_tolerance_pages",
-	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_wait_millisecs",
-};
-#define NR_KNOBS	ARRAY_SIZE(knob_names)
-
 static const struct { const char *knob, *val; } aggressive[] = {
 	{ "scan_sleep_millisecs", "10" },
 	{ "max_cpu_percent", "50" },
@@ -152,39 +143,6 @@ struct shared {
 static struct shared *sh;
 
 /* ---- small helpers ---- */
-
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static inline uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	char *end;
-	long x;
-
-	if (!v || !*v)
-		return def;
-	x = strtol(v, &end, 0);
-	return (*end || x <= 0) ? def : x;
-}
 
 /* Sleep @ms, in short steps, returning early once the run stops. */
 static void nap(long ms)
@@ -763,16 +721,14 @@ static void *runner(void *arg)
 
 /* ---- the test ---- */
 
+/* The teardown runs in the harness's parent, see struct knumad_settings. */
 FIXTURE(stress) {
-	long saved_knob[NR_KNOBS];
-	long saved_knumad, saved_numa_balancing;
-	bool saved;
+	struct knumad_settings saved;
+	char tmpdir[sizeof(g_tmpdir)];
 };
 
 FIXTURE_SETUP(stress)
 {
-	unsigned int i;
-
 	if (geteuid())
 		SKIP(return, "needs root");
 	if (access(KNUMAD_SYSFS, F_OK))
@@ -780,14 +736,6 @@ FIXTURE_SETUP(stress)
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
 
-	for (i = 0; i < NR_KNOBS; i++) {
-		self->saved_knob[i] = sysfs_get(knob_names[i]);
-		ASSERT_GE(self->saved_knob[i], 0) TH_LOG("no knob %s", knob_names[i]);
-	}
-	self->saved_knumad = sysctl_read(KNUMAD_SYSCTL);
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	ASSERT_GE(self->saved_knumad, 0);
-	ASSERT_GE(self->saved_numa_balancing, 0);
 	ASSERT_TRUE(node_cpus(0, &g_cpus[0]));
 	find_node1_cpus();
 	/*
@@ -795,7 +743,8 @@ FIXTURE_SETUP(stress)
 	 * skips the teardown. The test changes the settings; the teardown
 	 * puts them back.
 	 */
-	self->saved = true;
+	ASSERT_TRUE(settings_save(&self->saved, knumad_writable_knobs,
+				  ARRAY_SIZE(knumad_writable_knobs)));
 
 	/*
 	 * This process must survive the OOM killer; stress-ng, not the test,
@@ -807,30 +756,21 @@ FIXTURE_SETUP(stress)
 	mallopt(M_ARENA_MAX, 1);
 	snprintf(g_tmpdir, sizeof(g_tmpdir), "/tmp/knumad-stress.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(g_tmpdir));
+	strcpy(self->tmpdir, g_tmpdir);
 	/* For the stressor that runs as nobody. */
 	ASSERT_EQ(0, chmod(g_tmpdir, 01777));
 }
 
-FIXTURE_TEARDOWN(stress)
+FIXTURE_TEARDOWN_PARENT(stress)
 {
-	char val[32];
-	unsigned int i;
-
-	g_stop = 1;
-	if (!self->saved)
+	if (!self->saved.valid)
 		return;
+	/* This process has not seen node 1's CPUs yet. */
+	find_node1_cpus();
 	node1_online_all(NULL);
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	for (i = 0; i < NR_KNOBS; i++) {
-		snprintf(val, sizeof(val), "%ld", self->saved_knob[i]);
-		sysfs_set(knob_names[i], val);
-	}
-	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
-	snprintf(val, sizeof(val), "%ld", self->saved_knumad);
-	sysctl_write(KNUMAD_SYSCTL, val);
-	if (g_tmpdir[0])
-		nftw(g_tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	settings_restore(&self->saved);
+	if (self->tmpdir[0])
+		nftw(self->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TEST_F_TIMEOUT(stress, migration_survives_everything, DEFAULT_SECONDS + MARGIN_SECONDS)

@@ -9,34 +9,25 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "knumad_util.h"
+#include "knumad_workers.h"
 
 FIXTURE(knumad_sysctl) {
-	long saved_knumad;
-	long saved_numa_balancing;
+	struct knumad_settings saved;
 };
 
 FIXTURE_SETUP(knumad_sysctl)
 {
-	self->saved_knumad = sysctl_read(KNUMAD_SYSCTL);
-	self->saved_numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
-	ASSERT_NE(-1, self->saved_knumad) TH_LOG("no %s: CONFIG_KNUMAD off?", KNUMAD_SYSCTL);
-	ASSERT_NE(-1, self->saved_numa_balancing);
+	ASSERT_TRUE(settings_save(&self->saved, NULL, 0))
+		TH_LOG("no %s: CONFIG_KNUMAD off?", KNUMAD_SYSCTL);
 	/* Start from a known state: both placers off. */
 	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "0"));
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	ASSERT_TRUE(wait_kthread("knumad", false, 5000));
 }
 
-FIXTURE_TEARDOWN(knumad_sysctl)
+FIXTURE_TEARDOWN_PARENT(knumad_sysctl)
 {
-	char val[32];
-
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	snprintf(val, sizeof(val), "%ld", self->saved_numa_balancing);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
-	snprintf(val, sizeof(val), "%ld", self->saved_knumad);
-	sysctl_write(KNUMAD_SYSCTL, val);
+	settings_restore(&self->saved);
 }
 
 TEST_F(knumad_sysctl, enable_starts_and_disable_stops_the_thread)

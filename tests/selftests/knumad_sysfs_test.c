@@ -133,24 +133,29 @@ static bool wait_mm_scans(pid_t tgid, long want, long deadline, int *nid, long *
 }
 
 /* Scanning takes longer than the harness's default 30 s under TCG. */
+#define TRACEFS		"/sys/kernel/tracing"
+
 FIXTURE(scan) {
+	struct knumad_settings saved;
 };
 
 FIXTURE_SETUP(scan)
 {
+	ASSERT_TRUE(settings_save(&self->saved, NULL, 0))
+		TH_LOG("no %s: CONFIG_KNUMAD off?", KNUMAD_SYSCTL);
 }
 
-FIXTURE_TEARDOWN(scan)
+FIXTURE_TEARDOWN_PARENT(scan)
 {
+	settings_restore(&self->saved);
+	sysctl_write(TRACEFS "/events/knumad/enable", "0");
 }
 
 TEST_F_TIMEOUT(scan, scanning_moves_counters_and_shows_the_process, 300)
 {
-	long nb = sysctl_read(NUMA_BALANCING_SYSCTL);
 	long pages, vm_pages, scans = 0, deadline;
 	struct worker w = { 0 };
 	int nid = -1;
-	char val[16];
 
 	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
@@ -176,14 +181,12 @@ TEST_F_TIMEOUT(scan, scanning_moves_counters_and_shows_the_process, 300)
 	sysctl_write(KNUMAD_SYSCTL, "0");
 	/* Disabling forgets every process. */
 	EXPECT_EQ(0, sysfs_get("mms_tracked"));
-	snprintf(val, sizeof(val), "%ld", nb);
-	sysctl_write(NUMA_BALANCING_SYSCTL, val);
 }
 
 /* The tracepoints exist and fire while knumad scans. */
 TEST_F_TIMEOUT(scan, tracepoints_fire, 120)
 {
-	const char *tr = "/sys/kernel/tracing";
+	const char *tr = TRACEFS;
 	char path[256], line[512];
 	bool seen = false;
 	long deadline;
@@ -213,9 +216,6 @@ TEST_F_TIMEOUT(scan, tracepoints_fire, 120)
 			seen |= strstr(line, "knumad_scan_end: seq=") != NULL;
 		fclose(f);
 	}
-	sysctl_write(KNUMAD_SYSCTL, "0");
-	snprintf(path, sizeof(path), "%s/events/knumad/enable", tr);
-	sysctl_write(path, "0");
 	EXPECT_TRUE(seen);
 }
 

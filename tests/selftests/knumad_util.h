@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small helpers shared by the knumad selftests: sysctl access that reports
- * errno, and finding kernel threads by name.
+ * errno, finding kernel threads by name, numbers from the environment and
+ * a seeded random sequence.
  */
 #ifndef KNUMAD_SELFTEST_UTIL_H
 #define KNUMAD_SELFTEST_UTIL_H
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,42 @@ static inline bool wait_kthread(const char *name, bool present, int timeout_ms)
 		nanosleep(&ts, NULL);
 	}
 	return false;
+}
+
+/* A positive number from environment variable @name, else @def. */
+static inline long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long x;
+
+	if (!v || !*v)
+		return def;
+	x = strtol(v, &end, 0);
+	return (*end || x <= 0) ? def : x;
+}
+
+/* Seeds and random numbers for the fuzz and stress tests: reproducible from a printed seed. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* xorshift64*: the next number of the sequence in *@s. */
+static inline uint64_t rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dULL;
 }
 
 #endif /* KNUMAD_SELFTEST_UTIL_H */

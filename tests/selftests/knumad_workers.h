@@ -163,6 +163,106 @@ static inline long sysfs_get(const char *knob)
 	return sysctl_read(path);
 }
 
+/*
+ * What a test changes and must put back: some of knumad's knobs,
+ * kernel.knumad and kernel.numa_balancing. Kept in the fixture, which
+ * FIXTURE_TEARDOWN_PARENT shares with the harness's parent process, so
+ * that the restore runs even when the test failed an ASSERT or timed out
+ * (the 6.12 harness may skip a plain FIXTURE_TEARDOWN after a failed
+ * ASSERT: its child's state after longjmp() is not reliable at -O2).
+ */
+#define MAX_SAVED_KNOBS		16
+
+/* Every writable knob of knumad's sysfs directory. */
+static const char * const knumad_writable_knobs[] = {
+	"scan_sleep_millisecs", "pages_to_scan", "max_cpu_percent",
+	"hysteresis_percent", "min_anon_pages", "min_hot_pages",
+	"migrate_max_mbps", "migrate_batch_pages", "pair_tolerance_pages",
+	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_wait_millisecs",
+};
+
+struct knumad_settings {
+	const char * const *knobs;
+	unsigned int nr_knobs;
+	long knob[MAX_SAVED_KNOBS];
+	long knumad, numa_balancing;
+	bool valid;			/* saved, to be restored */
+};
+
+/* Save @knobs and both sysctls into @s; false (nothing saved) if one is missing. */
+static inline bool settings_save(struct knumad_settings *s,
+				 const char * const *knobs, unsigned int nr_knobs)
+{
+	unsigned int i;
+
+	if (nr_knobs > MAX_SAVED_KNOBS)
+		return false;
+	for (i = 0; i < nr_knobs; i++) {
+		s->knob[i] = sysfs_get(knobs[i]);
+		if (s->knob[i] < 0)
+			return false;
+	}
+	s->knumad = sysctl_read(KNUMAD_SYSCTL);
+	s->numa_balancing = sysctl_read(NUMA_BALANCING_SYSCTL);
+	if (s->knumad < 0 || s->numa_balancing < 0)
+		return false;
+	s->knobs = knobs;
+	s->nr_knobs = nr_knobs;
+	s->valid = true;
+	return true;
+}
+
+/* Put back what settings_save() saved: knobs with knumad off, then the sysctls. */
+static inline void settings_restore(struct knumad_settings *s)
+{
+	char val[32];
+	unsigned int i;
+
+	if (!s->valid)
+		return;
+	sysctl_write(KNUMAD_SYSCTL, "0");
+	for (i = 0; i < s->nr_knobs; i++) {
+		snprintf(val, sizeof(val), "%ld", s->knob[i]);
+		sysfs_set(s->knobs[i], val);
+	}
+	snprintf(val, sizeof(val), "%ld", s->numa_balancing);
+	sysctl_write(NUMA_BALANCING_SYSCTL, val);
+	snprintf(val, sizeof(val), "%ld", s->knumad);
+	sysctl_write(KNUMAD_SYSCTL, val);
+	s->valid = false;
+}
+
+/* Is @pid dead (a zombie, or gone)? */
+static inline bool pid_dead(pid_t pid)
+{
+	char path[64], buf[512], *p = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f))
+		p = strrchr(buf, ')');
+	fclose(f);
+	return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/*
+ * A worker seen from a process that did not start it (the harness's
+ * parent, running FIXTURE_TEARDOWN_PARENT after the test process ended):
+ * it got SIGKILL when its parent died (PR_SET_PDEATHSIG) and is not ours
+ * to reap. Wait (up to 10 s) until it is dead, so that it cannot disturb
+ * the next test.
+ */
+static inline void wait_orphan_dead(pid_t pid)
+{
+	int i;
+
+	for (i = 0; pid > 0 && i < 1000 && !pid_dead(pid); i++)
+		usleep(10 * 1000);
+}
+
 /* A worker must not outlive its test, whatever happens to the test. */
 static inline void prctl_set_death_signal(void)
 {
@@ -182,6 +282,7 @@ struct worker_state {
 
 struct worker {
 	pid_t pid;
+	pid_t owner;			/* the process that started it */
 	struct worker_state *state;
 };
 
@@ -206,6 +307,7 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (w->state == MAP_FAILED)
 		return false;
+	w->owner = getpid();
 	w->pid = fork();
 	if (w->pid < 0)
 		return false;
@@ -295,6 +397,11 @@ static inline bool worker_bind(struct worker *w, int node)
 
 static inline void worker_stop(struct worker *w)
 {
+	if (w->owner != getpid()) {	/* its state is not mapped here */
+		wait_orphan_dead(w->pid);
+		w->pid = 0;
+		return;
+	}
 	if (w->pid > 0) {
 		kill(w->pid, SIGKILL);
 		waitpid(w->pid, NULL, 0);
