@@ -71,11 +71,6 @@ def host_unit_tests():
     return out
 
 
-def run_guest(cmd):
-    """Run one guest to its end (run-vm.sh kills it at its timeout)."""
-    return subprocess.run(cmd).returncode
-
-
 def serial_tail(serial, lines=8):
     """The last lines of a serial log, for a report on a guest that hung."""
     return " | ".join(line.strip() for line in serial.splitlines()[-lines:])
@@ -103,7 +98,7 @@ def run_boot(boot, args):
            os.path.join(TOP, "tests/vm/guest-run-tests.sh"), resdir,
            str(args.test_timeout)] + progs
     start = time.monotonic()
-    rc = run_guest(cmd)
+    rc = subprocess.run(cmd).returncode  # run-vm.sh kills it at its timeout
     log(f"  boot {name}: {boot['flavour']} kernel, '{boot['append']}', "
         f"{time.monotonic() - start:.0f} s, guest exit {rc}")
 
@@ -124,6 +119,9 @@ def run_boot(boot, args):
         log(f"  {name}: last lines of the serial log: {serial_tail(serial)}")
     else:
         results.append(Result(f"{name}:guest", PASS))
+    trace = os.path.join(resdir, "trace.txt")
+    if os.path.exists(trace):
+        log(f"  {name}: a warning stopped tracing; the events before it: {trace}")
     for when in ("boot", "after-tests"):
         if when in report.splats:
             results.append(Result(f"{name}:kernel-log-{when}", FAIL,

@@ -35,3 +35,12 @@ for prog in "$@"; do
 	echo "knumad-test: end $name $rc" > /dev/kmsg
 done
 dmesg > "$results/dmesg.txt"
+
+# A boot with traceoff_on_warning (the soak) stopped tracing at its first
+# warning: the events that led to it are kept for the report.
+tracing=/sys/kernel/tracing
+[ -e $tracing/trace ] || mount -t tracefs none $tracing 2>/dev/null
+if grep -qw traceoff_on_warning /proc/cmdline &&
+   [ "$(cat $tracing/tracing_on 2>/dev/null)" = 0 ]; then
+	cat $tracing/trace > "$results/trace.txt"
+fi
