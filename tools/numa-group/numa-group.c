@@ -250,7 +250,7 @@ static void run_memory(struct run_ctx *c)
 	if (c->per_node || c->mem_full)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)c->child);
-	text = read_text_file(path);
+	text = ng__read_text_file(path);
 	if (!text)
 		return;
 	if (maps_anon_runs(text, &runs)) {
@@ -332,7 +332,7 @@ out:
 
 static int online_nodes(int **nodes)
 {
-	char *text = read_text_file("/sys/devices/system/node/online");
+	char *text = ng__read_text_file("/sys/devices/system/node/online");
 	int n;
 
 	if (!text) {
@@ -915,7 +915,7 @@ static int show_pid(pid_t pid)
 		return EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	comm = read_text_file(path);
+	comm = ng__read_text_file(path);
 	if (comm)
 		comm[strcspn(comm, "\n")] = '\0';
 	print_groups(stdout, pid, comm, infos, nr);

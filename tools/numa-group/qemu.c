@@ -278,7 +278,7 @@ static int setup(struct qctx *c, struct vm_layout *l)
 	int node;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)c->pid);
-	maps = read_text_file(path);
+	maps = ng__read_text_file(path);
 
 	c->nr_nodes = l->nr_nodes;
 	c->nodes = calloc(c->nr_nodes, sizeof(*c->nodes));
@@ -418,7 +418,7 @@ static int poll_mem(struct qctx *c)
 		if (!maps) {
 			snprintf(path, sizeof(path), "/proc/%d/maps",
 				 (int)c->pid);
-			maps = read_text_file(path);
+			maps = ng__read_text_file(path);
 		}
 		if (!check_range(c, m, maps))
 			add_mem(c, m, 1);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "numagroup-internal.h"	/* ng__read_text_file() */
+
 /* A set of address ranges [start, end). */
 struct span {
 	unsigned long start;
@@ -89,7 +91,5 @@ int parse_cpulist(const char *s, int **out);
 /* "128.0 MiB": @v bytes in @buf of @size. Returns @buf. */
 char *fmt_bytes(char *buf, size_t size, unsigned long long v);
 
-/* Read a whole file into a NUL-terminated malloc'ed buffer (NULL, errno). */
-char *read_text_file(const char *path);
 
 #endif /* _NG_UTIL_H */

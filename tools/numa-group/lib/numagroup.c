@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "numagroup.h"
+#include "numagroup-internal.h"
 
 /*
  * The numbers are the same on x86_64, i386 and in the generic table that
@@ -362,10 +363,10 @@ int ng_parse_fdinfo(const char *text, struct ng_info *info)
 	return 0;
 }
 
-/* Read a whole (/proc) file; returns a NUL-terminated malloc'ed buffer. */
-static char *read_file(const char *path)
+/* See numagroup-internal.h. */
+char *ng__read_text_file(const char *path)
 {
-	size_t len = 0, cap = 4096;
+	size_t len = 0, cap = 8192;
 	char *buf = malloc(cap), *p;
 	int fd, err;
 
@@ -434,7 +435,7 @@ int ng_read_fdinfo(pid_t pid, int fd, struct ng_info *info)
 	int ret, err;
 
 	proc_path(path, sizeof(path), pid, "fdinfo", fd);
-	text = read_file(path);
+	text = ng__read_text_file(path);
 	if (!text)
 		return -1;
 	ret = ng_parse_fdinfo(text, info);

@@ -69,7 +69,7 @@ static char *data_file(const char *rel)
 	char *text;
 
 	snprintf(path, sizeof(path), "%s/%s", datadir, rel);
-	text = read_text_file(path);
+	text = ng__read_text_file(path);
 	if (!text)
 		printf("  cannot read %s: %s\n", path, strerror(errno));
 	return text;
