@@ -7,12 +7,16 @@ Runs, in order:
   2. a set of guest boots (tests/boots.conf): each boots a kernel flavour in a
      2-node QEMU guest, reads the KUnit suites from its serial log, runs its
      kselftest programs, and fails any test during which the kernel printed a
-     warning, BUG, lockdep report, RCU stall or hung task;
+     warning, BUG, lockdep report, RCU stall or hung task, or a KCSAN data
+     race with a function of knumad in one of its stacks (races between two
+     places of the rest of the kernel are listed, not failed);
 then prints every result and one closing line `N passed, N failed, N skipped`,
 and exits 1 if anything failed.
 """
 import argparse
+import glob
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,6 +32,34 @@ from results import FAIL, PASS, SKIP, Result, parse_tap, read_serial_log  # noqa
 
 def log(msg):
     print(msg, flush=True)
+
+
+_DEFINITION = re.compile(r"^\+?(?:[A-Za-z_][\w \t*]*?[ \t*])?([A-Za-z_]\w*)\(")
+_SYSCALL = re.compile(r"^\+?SYSCALL_DEFINE\d\((\w+)")
+
+
+def our_functions():
+    """Names of the functions knumad defines: in its directories, and those
+    its patches add to the kernel's files (with the syscall wrappers'
+    names). A KCSAN race is knumad's if one of its frames is one of them."""
+    names = set()
+    files = [f for d in ("kernel/knumad", "mm/numa_migrate")
+             for f in glob.glob(os.path.join(TOP, d, "**", "*.c"), recursive=True)]
+    for path in files + sorted(glob.glob(os.path.join(TOP, "patches", "*.patch"))):
+        patch = path.endswith(".patch")
+        with open(path, errors="replace") as f:
+            for line in f:
+                if patch and not line.startswith("+"):
+                    continue
+                m = _SYSCALL.match(line)
+                if m:
+                    names |= {f"__do_sys_{m.group(1)}", f"__se_sys_{m.group(1)}",
+                              f"__x64_sys_{m.group(1)}"}
+                    continue
+                m = _DEFINITION.match(line)
+                if m and not line.lstrip("+").startswith(("#", "return", "if", "for")):
+                    names.add(m.group(1))
+    return {n for n in names if not n.isupper()}     # not DEFINE_MUTEX(...)
 
 
 def read_boots(path):
@@ -107,7 +139,7 @@ def run_boot(boot, args):
     if os.path.exists(os.path.join(rundir, "serial.log")):
         with open(os.path.join(rundir, "serial.log"), errors="replace") as f:
             serial = f.read()
-    report = read_serial_log(serial)
+    report = read_serial_log(serial, ours=args.ours.__contains__)
 
     # The guest itself: it must boot, finish, and print no splat outside
     # of a test.
@@ -119,6 +151,8 @@ def run_boot(boot, args):
         log(f"  {name}: last lines of the serial log: {serial_tail(serial)}")
     else:
         results.append(Result(f"{name}:guest", PASS))
+    for test, head in report.foreign_races:
+        log(f"  {name}: KCSAN, no frame of knumad's (not failed), during {test}: {head}")
     trace = os.path.join(resdir, "trace.txt")
     if os.path.exists(trace):
         log(f"  {name}: a warning stopped tracing; the events before it: {trace}")
@@ -174,6 +208,7 @@ def main():
                     help="multiply every boot's timeout (boots.conf) by this")
     ap.add_argument("--test-timeout", type=int, default=900)
     args = ap.parse_args()
+    args.ours = our_functions()
 
     boots = read_boots(args.boots)
     if args.only:

@@ -36,12 +36,21 @@ class Result:
     detail: str = ""
 
 
+# A KCSAN report: "BUG: KCSAN: data-race in f / g", two stacks, and a
+# line of "=" that closes it.
+_KCSAN_HEAD = re.compile(r"BUG: KCSAN: ")
+_FRAME = re.compile(r"^\s*(?:\?\s+)?([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+")
+_RULE = re.compile(r"^={20,}\s*$")
+
+
 @dataclass
 class LogReport:
     """What a serial log says: KUnit results, splats per test, last test."""
     kunit: list = field(default_factory=list)
     splats: dict = field(default_factory=dict)   # test name -> [lines]
     running: str = ""                            # begun but never ended
+    # KCSAN reports with no frame of the code under test: (test, header).
+    foreign_races: list = field(default_factory=list)
 
 
 def strip_stamp(line):
@@ -103,19 +112,44 @@ def parse_ktap_suites(lines):
     return results
 
 
-def read_serial_log(text):
-    """KUnit results and splats (blamed on the running test) of one boot."""
+def read_serial_log(text, ours=None):
+    """KUnit results and splats (blamed on the running test) of one boot.
+
+    With @ours, a predicate on function names: a KCSAN report none of whose
+    stack frames is ours is a race between two places of the rest of the
+    kernel; it goes to foreign_races instead of the splats.
+    """
     report = LogReport()
-    lines, current = [], "boot"
+    lines, current, race = [], "boot", None
+
+    def close_race():
+        test, head, frames = race
+        if ours is None or any(ours(f.split(".")[0]) for f in frames):
+            report.splats.setdefault(test, []).append(head)
+        else:
+            report.foreign_races.append((test, head))
+
     for raw in text.splitlines():
         line = strip_stamp(raw)
         lines.append(line)
+        if race is not None:
+            m = _FRAME.match(line)
+            if m:
+                race[2].append(m.group(1))
+                continue
+            if _RULE.match(line) or _KCSAN_HEAD.search(line):
+                close_race()
+                race = None
         m = _MARKER.search(line)
         if m:
             current = m.group(2) if m.group(1) == "begin" else "after-tests"
             report.running = m.group(2) if m.group(1) == "begin" else ""
             continue
-        if SPLAT.search(line):
+        if _KCSAN_HEAD.search(line):
+            race = (current, line.strip(), [])
+        elif SPLAT.search(line):
             report.splats.setdefault(current, []).append(line.strip())
+    if race is not None:
+        close_race()
     report.kunit = parse_ktap_suites(lines)
     return report

@@ -80,5 +80,52 @@ class ReadSerialLog(unittest.TestCase):
         self.assertEqual((report.kunit, report.splats), ([], {}))
 
 
+KCSAN = """\
+[   10.0] knumad-test: begin knumad_stress_test
+[   11.0] ==================================================================
+[   11.0] BUG: KCSAN: data-race in knumad_scan_mm / zap_pte_range
+[   11.0] 
+[   11.0] write to 0xffff8880 of 8 bytes by task 12 on cpu 1:
+[   11.0]  knumad_scan_mm.isra.0+0x1a/0x200
+[   11.0]  knumad_thread+0x10/0x80
+[   11.0] 
+[   11.0] read to 0xffff8880 of 8 bytes by task 99 on cpu 0:
+[   11.0]  zap_pte_range+0x30/0x400
+[   11.0] ==================================================================
+[   12.0] ==================================================================
+[   12.0] BUG: KCSAN: data-race in page_counter_try_charge / page_counter_uncharge
+[   12.0] 
+[   12.0] write to 0xffff8881 of 8 bytes by task 5 on cpu 1:
+[   12.0]  page_counter_try_charge+0x1/0x2
+[   12.0] smpboot: CPU 3 is now offline
+[   12.0] WARNING: CPU: 0 PID: 7 at mm/x.c:1 f+0x1/0x2
+[   12.0] read to 0xffff8881 of 8 bytes by task 6 on cpu 0:
+[   12.0]  page_counter_uncharge+0x1/0x2
+[   12.0] ==================================================================
+[   13.0] knumad-test: end knumad_stress_test 0
+"""
+
+
+class KcsanReports(unittest.TestCase):
+    def test_without_a_filter_every_race_is_a_splat(self):
+        report = read_serial_log(KCSAN)
+        self.assertEqual(len(report.splats["knumad_stress_test"]), 3)
+        self.assertEqual(report.foreign_races, [])
+
+    def test_races_outside_our_code_are_set_apart(self):
+        report = read_serial_log(KCSAN, ours=lambda f: f.startswith("knumad_"))
+        splats = report.splats["knumad_stress_test"]
+        self.assertEqual(len(splats), 2)
+        self.assertIn("knumad_scan_mm / zap_pte_range", splats[0])
+        self.assertIn("WARNING:", splats[1])    # printed inside the report
+        self.assertEqual(len(report.foreign_races), 1)
+        self.assertIn("page_counter_try_charge", report.foreign_races[0][1])
+
+    def test_a_report_cut_short_still_counts(self):
+        report = read_serial_log(KCSAN.split("[   11.0] read")[0],
+                                 ours=lambda f: f.startswith("knumad_"))
+        self.assertEqual(len(report.splats["knumad_stress_test"]), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
