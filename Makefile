@@ -16,6 +16,7 @@
 #                 test on the series and our files [LINT_FLAGS=--no-build]
 #   make check-kcsan  the behaviour and stress tests on a KCSAN kernel
 #   make check-soak   the long soak: 30 min of stress on the debug kernel
+#                     (SOAK=soak-control: the same with knumad off)
 #   make tools    libnumagroup and the numa-group tool (build/numa-group/)
 #   make clean    remove build outputs but keep the unpacked tree
 #   make distclean remove build/ entirely
@@ -77,8 +78,10 @@ check-kcsan: kernel-kcsan initramfs selftests
 	@python3 tests/check.py --build $(BUILD) --boots tests/boots-kcsan.conf
 
 # The long soak (30 min of stress, 100000 fuzzer calls) on the debug kernel.
+SOAK ?= soak
 check-soak: kernel-check initramfs selftests
-	@python3 tests/check.py --build $(BUILD) --boots tests/boots-soak.conf --test-timeout 2400
+	@python3 tests/check.py --build $(BUILD) --boots tests/boots-soak.conf \
+		--only $(SOAK) --test-timeout 2400
 
 bench: all
 	@bench/run.sh

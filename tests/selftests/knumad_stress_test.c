@@ -25,6 +25,9 @@
  *   KNUMAD_STRESS_SEED       seed of the random choices (default: the
  *                            time; printed)
  *   KNUMAD_STRESS_WORKER_MB  MiB per buffer of a checker (default 8)
+ *   KNUMAD_STRESS_KNUMAD     0: the control run, everything above but
+ *                            knumad, which stays off (and must then
+ *                            migrate nothing); default 1
  *
  * Needs a 2-node guest, CONFIG_KNUMAD=y, root, and stress-ng in PATH
  * (Debian 12's 0.15.06; scripts/install-deps.sh installs it).
@@ -106,6 +109,7 @@ static bool is_pressure(const struct stressor *s)
 static volatile int g_stop;
 static uint64_t g_seed;
 static long g_seconds;
+static bool g_knumad;			/* false: the control run, knumad off */
 static size_t g_region;			/* bytes per buffer of a checker */
 static cpu_set_t g_cpus[2];		/* every CPU of node 0, of node 1 */
 static int g_node1_cpu[MAX_NODE_CPUS], g_nr_node1_cpus;
@@ -794,6 +798,8 @@ TEST_F_TIMEOUT(stress, migration_survives_everything, DEFAULT_SECONDS + MARGIN_S
 	if (g_region < 2 * HPAGE)
 		g_region = 2 * HPAGE;
 	hotplug = g_nr_node1_cpus > 0;
+	g_knumad = !getenv("KNUMAD_STRESS_KNUMAD") ||
+		   strcmp(getenv("KNUMAD_STRESS_KNUMAD"), "0");
 
 	/* Node 1's CPUs online to start with; knumad on, eager. */
 	ASSERT_EQ(0, node1_online_all(NULL));
@@ -803,12 +809,13 @@ TEST_F_TIMEOUT(stress, migration_survives_everything, DEFAULT_SECONDS + MARGIN_S
 
 		ASSERT_TRUE(sysfs_set(knob, val)) TH_LOG("cannot set %s=%s", knob, val);
 	}
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, g_knumad ? "1" : "0"));
 	g_avail_kb = proc_value("/proc/meminfo", "MemAvailable");
 	TH_LOG("%ld s, seed %llu (KNUMAD_STRESS_SEED), %d checkers x 2 x %zu MiB, "
-	       "node 1 CPUs hot-pluggable: %d, MemAvailable %ld MiB",
+	       "node 1 CPUs hot-pluggable: %d, MemAvailable %ld MiB, knumad %s",
 	       g_seconds, (unsigned long long)g_seed, NR_CHECKERS, g_region >> 20,
-	       g_nr_node1_cpus, g_avail_kb >> 10);
+	       g_nr_node1_cpus, g_avail_kb >> 10,
+	       g_knumad ? "on and toggled" : "off (control run)");
 
 	/* Every stress-ng command line parses (and stress-ng is there). */
 	for (i = 0; i < NR_STRESSORS; i++) {
@@ -838,11 +845,11 @@ TEST_F_TIMEOUT(stress, migration_survives_everything, DEFAULT_SECONDS + MARGIN_S
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 << 10);
 	have_sup = !pthread_create(&sup, &attr, supervise, NULL);
-	have_tog = !pthread_create(&tog, &attr, toggler, NULL);
+	have_tog = g_knumad && !pthread_create(&tog, &attr, toggler, NULL);
 	have_hp = hotplug && !pthread_create(&hp, &attr, hotplugger, NULL);
 	for (i = 0; i < NR_RUNNERS; i++)
 		have_run[i] = !pthread_create(&run[i], &attr, runner, (void *)(long)i);
-	EXPECT_TRUE(have_sup && have_tog && (have_hp || !hotplug));
+	EXPECT_TRUE(have_sup && (have_tog || !g_knumad) && (have_hp || !hotplug));
 
 	deadline = now_ms() + g_seconds * 1000;
 	next_log = now_ms() + 60 * 1000;
@@ -945,7 +952,11 @@ TEST_F_TIMEOUT(stress, migration_survives_everything, DEFAULT_SECONDS + MARGIN_S
 	EXPECT_GT(passes, 0UL);
 	EXPECT_EQ(0UL, C.not_started);
 	EXPECT_EQ(0UL, C.toggle_errors);
-	EXPECT_GT(migrated, 0) TH_LOG("knumad migrated nothing during the stress");
+	if (g_knumad) {
+		EXPECT_GT(migrated, 0) TH_LOG("knumad migrated nothing during the stress");
+	} else {
+		EXPECT_EQ(0, migrated) TH_LOG("knumad was off, yet it migrated pages");
+	}
 	EXPECT_LE(anon1, anon0 + ANON_SLACK_KB);
 	EXPECT_EQ(0, isolated);
 	EXPECT_EQ(0, offline) TH_LOG("node 1 CPUs left offline");

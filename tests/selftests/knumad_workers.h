@@ -299,6 +299,7 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 {
 	cpu_set_t mem_cpus, run_cpus, all;
 	size_t len = mb << 20, off;
+	pid_t pid;
 	int cpu;
 
 	if (!node_cpus(mem_node, &mem_cpus) || !node_cpus(run_node, &run_cpus))
@@ -308,10 +309,15 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 	if (w->state == MAP_FAILED)
 		return false;
 	w->owner = getpid();
-	w->pid = fork();
-	if (w->pid < 0)
+	/*
+	 * Not "w->pid = fork()": @w may be in memory the child shares (a
+	 * FIXTURE_TEARDOWN_PARENT fixture), where the child's 0 would race
+	 * with the parent's pid.
+	 */
+	pid = fork();
+	if (pid < 0)
 		return false;
-	if (w->pid == 0) {
+	if (pid == 0) {
 		volatile unsigned long sum = 0;
 		char *buf;
 
@@ -350,10 +356,11 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 			w->state->sweeps++;
 		}
 	}
+	w->pid = pid;
 	while (!w->state->ready) {
 		int status;
 
-		if (waitpid(w->pid, &status, WNOHANG) == w->pid)
+		if (waitpid(pid, &status, WNOHANG) == pid)
 			return false;
 		usleep(10000);
 	}
