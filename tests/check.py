@@ -108,6 +108,14 @@ def serial_tail(serial, lines=8):
     return " | ".join(line.strip() for line in serial.splitlines()[-lines:])
 
 
+# What a sanitizer kernel prints once it watches: one that does not would
+# pass every test.
+SANITIZER_ON = {
+    "check": "kasan: KernelAddressSanitizer initialized",
+    "kcsan": "kcsan: enabled early",
+}
+
+
 def run_boot(boot, args):
     """Boot one guest, run its programs; return its results."""
     name = boot["name"]
@@ -151,6 +159,11 @@ def run_boot(boot, args):
         log(f"  {name}: last lines of the serial log: {serial_tail(serial)}")
     else:
         results.append(Result(f"{name}:guest", PASS))
+    want = SANITIZER_ON.get(boot["flavour"])
+    if want:
+        on = want in serial
+        results.append(Result(f"{name}:sanitizer-on", PASS if on else FAIL,
+                              "" if on else f"no '{want}' in the serial log"))
     for test, head in report.foreign_races:
         log(f"  {name}: KCSAN, no frame of knumad's (not failed), during {test}: {head}")
     trace = os.path.join(resdir, "trace.txt")
