@@ -8,8 +8,9 @@ Runs, in order:
      2-node QEMU guest, reads the KUnit suites from its serial log, runs its
      kselftest programs, and fails any test during which the kernel printed a
      warning, BUG, lockdep report, RCU stall or hung task, or a KCSAN data
-     race with a function of knumad in one of its stacks (races between two
-     places of the rest of the kernel are listed, not failed);
+     race one of whose two accesses a function of knumad made (races between
+     two accesses of the rest of the kernel, even when knumad called that
+     code, are listed, not failed);
 then prints every result and one closing line `N passed, N failed, N skipped`,
 and exits 1 if anything failed.
 """
@@ -41,7 +42,8 @@ _SYSCALL = re.compile(r"^\+?SYSCALL_DEFINE\d\((\w+)")
 def our_functions():
     """Names of the functions knumad defines: in its directories, and those
     its patches add to the kernel's files (with the syscall wrappers'
-    names). A KCSAN race is knumad's if one of its frames is one of them."""
+    names). A KCSAN race is knumad's if one of them made one of its two
+    accesses."""
     names = set()
     files = [f for d in ("kernel/knumad", "mm/numa_migrate")
              for f in glob.glob(os.path.join(TOP, d, "**", "*.c"), recursive=True)]
@@ -164,8 +166,10 @@ def run_boot(boot, args):
         on = want in serial
         results.append(Result(f"{name}:sanitizer-on", PASS if on else FAIL,
                               "" if on else f"no '{want}' in the serial log"))
-    for test, head in report.foreign_races:
-        log(f"  {name}: KCSAN, no frame of knumad's (not failed), during {test}: {head}")
+    for test, head, reached in report.foreign_races:
+        how = "in code knumad called" if reached else "without knumad in the stacks"
+        log(f"  {name}: KCSAN between two accesses of the kernel's own, {how} "
+            f"(listed, not failed), during {test}: {head}")
     trace = os.path.join(resdir, "trace.txt")
     if os.path.exists(trace):
         log(f"  {name}: a warning stopped tracing; the events before it: {trace}")

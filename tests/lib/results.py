@@ -36,9 +36,11 @@ class Result:
     detail: str = ""
 
 
-# A KCSAN report: "BUG: KCSAN: data-race in f / g", two stacks, and a
-# line of "=" that closes it.
+# A KCSAN report: "BUG: KCSAN: data-race in f / g", then for each access a
+# line "read|write [(marked)] to ADDR ..." (or "race at unknown origin")
+# and its stack, and a line of "=" that closes it.
 _KCSAN_HEAD = re.compile(r"BUG: KCSAN: ")
+_ACCESS = re.compile(r"^(?:read|write|read-write)\b.* to 0x|race at unknown origin")
 _FRAME = re.compile(r"^\s*(?:\?\s+)?([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+")
 _RULE = re.compile(r"^={20,}\s*$")
 
@@ -49,7 +51,8 @@ class LogReport:
     kunit: list = field(default_factory=list)
     splats: dict = field(default_factory=dict)   # test name -> [lines]
     running: str = ""                            # begun but never ended
-    # KCSAN reports with no frame of the code under test: (test, header).
+    # KCSAN reports whose two accesses are both the rest of the kernel's:
+    # (test, header, reached), reached if the code under test is in a stack.
     foreign_races: list = field(default_factory=list)
 
 
@@ -115,19 +118,20 @@ def parse_ktap_suites(lines):
 def read_serial_log(text, ours=None):
     """KUnit results and splats (blamed on the running test) of one boot.
 
-    With @ours, a predicate on function names: a KCSAN report none of whose
-    stack frames is ours is a race between two places of the rest of the
-    kernel; it goes to foreign_races instead of the splats.
+    With @ours, a predicate on function names: a KCSAN report is a splat
+    only if one of its two accesses was made by a function of ours (the
+    first frame of its stack); a race between two accesses of the rest of
+    the kernel goes to foreign_races, marked if our code called into it.
     """
     report = LogReport()
     lines, current, race = [], "boot", None
 
     def close_race():
-        test, head, frames = race
-        if ours is None or any(ours(f.split(".")[0]) for f in frames):
+        test, head, accessors, frames, _ = race
+        if ours is None or any(ours(f) for f in accessors):
             report.splats.setdefault(test, []).append(head)
         else:
-            report.foreign_races.append((test, head))
+            report.foreign_races.append((test, head, any(ours(f) for f in frames)))
 
     for raw in text.splitlines():
         line = strip_stamp(raw)
@@ -135,7 +139,14 @@ def read_serial_log(text, ours=None):
         if race is not None:
             m = _FRAME.match(line)
             if m:
-                race[2].append(m.group(1))
+                name = m.group(1).split(".")[0]     # f.isra.0, f.constprop.0
+                if race[4]:
+                    race[2].append(name)
+                race[3].append(name)
+                race[4] = False
+                continue
+            if _ACCESS.match(line):
+                race[4] = True                      # its first frame is next
                 continue
             if _RULE.match(line) or _KCSAN_HEAD.search(line):
                 close_race()
@@ -146,7 +157,7 @@ def read_serial_log(text, ours=None):
             report.running = m.group(2) if m.group(1) == "begin" else ""
             continue
         if _KCSAN_HEAD.search(line):
-            race = (current, line.strip(), [])
+            race = [current, line.strip(), [], [], False]
         elif SPLAT.search(line):
             report.splats.setdefault(current, []).append(line.strip())
     if race is not None:
