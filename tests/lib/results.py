@@ -46,6 +46,16 @@ _RULE = re.compile(r"^={20,}\s*$")
 
 
 @dataclass
+class _Race:
+    """A KCSAN report being read."""
+    test: str
+    head: str
+    accessors: list = field(default_factory=list)  # first frame of each access
+    frames: list = field(default_factory=list)     # every frame
+    next_accessor: bool = False                    # an access line just passed
+
+
+@dataclass
 class LogReport:
     """What a serial log says: KUnit results, splats per test, last test."""
     kunit: list = field(default_factory=list)
@@ -127,11 +137,11 @@ def read_serial_log(text, ours=None):
     lines, current, race = [], "boot", None
 
     def close_race():
-        test, head, accessors, frames, _ = race
-        if ours is None or any(ours(f) for f in accessors):
-            report.splats.setdefault(test, []).append(head)
+        if ours is None or any(ours(f) for f in race.accessors):
+            report.splats.setdefault(race.test, []).append(race.head)
         else:
-            report.foreign_races.append((test, head, any(ours(f) for f in frames)))
+            reached = any(ours(f) for f in race.frames)
+            report.foreign_races.append((race.test, race.head, reached))
 
     for raw in text.splitlines():
         line = strip_stamp(raw)
@@ -140,13 +150,13 @@ def read_serial_log(text, ours=None):
             m = _FRAME.match(line)
             if m:
                 name = m.group(1).split(".")[0]     # f.isra.0, f.constprop.0
-                if race[4]:
-                    race[2].append(name)
-                race[3].append(name)
-                race[4] = False
+                if race.next_accessor:
+                    race.accessors.append(name)
+                race.frames.append(name)
+                race.next_accessor = False
                 continue
             if _ACCESS.match(line):
-                race[4] = True                      # its first frame is next
+                race.next_accessor = True
                 continue
             if _RULE.match(line) or _KCSAN_HEAD.search(line):
                 close_race()
@@ -157,7 +167,7 @@ def read_serial_log(text, ours=None):
             report.running = m.group(2) if m.group(1) == "begin" else ""
             continue
         if _KCSAN_HEAD.search(line):
-            race = [current, line.strip(), [], [], False]
+            race = _Race(current, line.strip())
         elif SPLAT.search(line):
             report.splats.setdefault(current, []).append(line.strip())
     if race is not None:
