@@ -67,6 +67,9 @@ steps=(
 	"patch:0005|patch:0005"
 	# 6: fork/exit hooks; knumad_fork()/knumad_exit() stubs from step 3
 	"patch:0003|patch:0003"
+	# 6b: record-only hinting faults; knumad_hint_fault() stub from step 3,
+	#    its vmstat items from step 2
+	"patch:0010|patch:0010"
 	# 7: syscall numbers and uapi (COND_SYSCALL: ENOSYS until step 8)
 	"patch:0008 file:include/uapi/linux/numa_group.h|msg:syscalls"
 	# 8: Kconfig + Makefiles + all of knumad's code; its boot parameter's
@@ -117,27 +120,35 @@ EOF
 knumad: background NUMA placement by a kernel thread
 
 Add knumad: one kernel thread that learns, within a CPU budget, where
-each process's anonymous memory lives and which of it is hot, lets the
-CPU follow the memory (knumad_sched_place()), and where a task cannot
-move, migrates its memory to it in paired flows so that no node's free
-memory drains.
+each process's anonymous memory lives and which of it is hot, and each
+pass gives every process and numa_group (and, for processes whose
+threads work on different memory, every cluster of threads) a node, all
+together within the nodes' CPUs. Threads then run on their unit's node
+(knumad_sched_place()), and memory not on it follows it in the
+background, in paired flows so that no node's free memory drains.
 
 kernel/knumad/
   core.c           the switch (kernel.knumad sysctl, knumad= boot
                    parameter, static key), the kthread and its passes,
-                   the CPU budget, placing threads
-  policy.c         every rule as a pure function: node choice with
-                   hysteresis, tasks or memory, flow pairing, budget
-  sysfs.c          /sys/kernel/mm/knumad: tunables and counters
+                   the CPU budget (a token bucket)
+  policy.c         every rule as a pure function: the assignment, node
+                   choice with hysteresis, flow pairing, budget, clusters
+  units.c          observe and assign: the placement units of a pass
+  threads.c        per-thread state, CPU demand, threads of a unit
+  place.c          CPU follows memory
+  flows.c          memory follows CPU, paired
+  hints.c          per-thread placement from hinting faults
+  group.c          numa_groups in each pass
   numa_group.c     the numa_group_*() syscalls and the group object
-  group_balance.c  placing numa_groups in each pass
+  sysfs.c          /sys/kernel/mm/knumad: tunables and counters
   tests/           KUnit tests of policy.c (CONFIG_KNUMAD_KUNIT_TEST)
 mm/numa_migrate/
   registry.c       the tracked mms (an mm_slot hash, as khugepaged),
-                   the scan cursor, migration requests, debugfs
+                   discovery, the scan pass, debugfs
   scan.c           the page-table scan, under mmap_read_trylock()
-  migrate.c        isolating and migrating one chunk with
+  migrate.c        isolating and migrating a stretch of a range with
                    migrate_pages(MIGRATE_ASYNC, MR_KNUMAD)
+  hint.c           arming sampled hinting faults; recording them
 
 CONFIG_KNUMAD (default n) depends on NUMA, MIGRATION, SMP, MMU and
 NUMA_BALANCING, whose task fields knumad reuses. Its Kconfig is sourced

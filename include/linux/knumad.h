@@ -3,11 +3,13 @@
  * knumad: background NUMA placement by a kernel thread.
  *
  * The interface the rest of the kernel sees, and the one between knumad's
- * two halves: kernel/knumad (the thread, policy and task placement) and
- * mm/numa_migrate (the mm registry, page-table scan and page migration).
- * Every hook is a static-key test first, so a kernel built with
- * CONFIG_KNUMAD=y costs nothing while knumad is disabled, and the stubs
- * below make it vanish when =n.
+ * two halves: kernel/knumad (the thread: policy, assignment, task
+ * placement) and mm/numa_migrate (the mechanism: the mm registry, the
+ * page-table scan and page migration). The mechanism executes what it is
+ * given and never calls back into the policy.
+ * Every hook is a static-key or mm-flag test first, so a kernel built with
+ * CONFIG_KNUMAD=y costs nothing while knumad is disabled or a process is not
+ * tracked, and the stubs below make it vanish when =n.
  *
  * See Documentation/admin-guide/mm/knumad.rst.
  */
@@ -15,9 +17,13 @@
 #define _LINUX_KNUMAD_H
 
 #include <linux/jump_label.h>
+#include <linux/mm_types.h>
+#include <linux/nodemask.h>
+#include <linux/sched/coredump.h>
 #include <linux/types.h>
 
-struct mm_struct;
+struct dentry;
+struct knumad_group;
 struct pid;
 struct task_struct;
 
@@ -43,16 +49,17 @@ void __knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm);
 void __knumad_exit(struct mm_struct *mm);
 
 /**
- * knumad_fork() - A forked child's mm is scanned if its parent's was.
+ * knumad_fork() - A forked child's mm is tracked if its parent's was.
  * @mm: the child's new mm.
  * @oldmm: the parent's mm.
  *
- * Called from dup_mmap(). Registration failing (no memory) only delays the
- * child's first scan until knumad finds it by itself.
+ * Called from dup_mmap(). Untracked parents cost one bit test.
+ * Registration failing (no memory) only delays the child's tracking until
+ * knumad's discovery finds it.
  */
 static inline void knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
 {
-	if (knumad_enabled())
+	if (test_bit(MMF_KNUMAD, &oldmm->flags) && knumad_enabled())
 		__knumad_fork(mm, oldmm);
 }
 
@@ -60,118 +67,254 @@ static inline void knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
  * knumad_exit() - An mm's last user is gone: stop tracking it.
  * @mm: the mm being torn down.
  *
- * Called from __mmput() before exit_mmap().
+ * Called from __mmput() before exit_mmap(). Untracked mms cost one bit
+ * test.
  */
 static inline void knumad_exit(struct mm_struct *mm)
 {
-	if (knumad_enabled())
+	if (test_bit(MMF_KNUMAD, &mm->flags))
 		__knumad_exit(mm);
 }
 
+/* Records in a thread's ring of hinting faults. */
+#define KNUMAD_HINT_RECORDS	32
+/* knumad_hint_record.with: this thread touched the page before. */
+#define KNUMAD_HINT_PRIVATE	(-1)
+/* knumad_hint_record.with: the page's first hinting fault. */
+#define KNUMAD_HINT_FIRST	(-2)
+
+/**
+ * struct knumad_hint_record - A thread's hinting faults in one 2 MiB region.
+ * @region: the faulting address >> PMD_SHIFT.
+ * @nid: the node of the page.
+ * @with: the pid bits (of its last_cpupid) of the task that touched the
+ *	page at its previous hinting fault; %KNUMAD_HINT_PRIVATE if that was
+ *	this thread, %KNUMAD_HINT_FIRST if nobody took one there yet.
+ * @faults: consecutive faults folded into this record.
+ */
+struct knumad_hint_record {
+	unsigned long region;
+	int nid;
+	int with;
+	unsigned int faults;
+};
+
+/**
+ * struct knumad_hints - A thread's hinting faults since knumad last looked:
+ * written by the thread itself in its faults (knumad_hint_fault()), read
+ * by the knumad thread.
+ * @head: records written; the thread publishes a record with a release.
+ * @faults: faults recorded, in all.
+ * @rec: the ring.
+ */
+struct knumad_hints {
+	unsigned int head;
+	unsigned long faults;
+	struct knumad_hint_record rec[KNUMAD_HINT_RECORDS];
+};
+
+struct knumad_hint_view;
+
+/**
+ * struct knumad_task - knumad's per-thread state.
+ * @busy_ns: the thread's run time plus run-queue wait at the last pass.
+ * @seen_ns: when knumad last looked at the thread (local clock).
+ * @demand: CPU the thread needed over the last interval, in milli-CPUs.
+ * @group: the numa_group the thread is a member of, or NULL; set and
+ *	cleared under that group's lock, read locklessly by knumad (a hint:
+ *	the group's own member list is the truth).
+ * @hints: its hinting-fault records, or NULL while knumad samples none of
+ *	its process's memory; published once by knumad with a release.
+ * @view: what knumad made of them (knumad thread only).
+ *
+ * Allocated by the knumad thread, or by numa_group_task(), for threads of
+ * tracked processes and group members; published once with cmpxchg() into
+ * task_struct::knumad_task and freed with the task_struct.
+ */
+struct knumad_task {
+	u64 busy_ns;
+	u64 seen_ns;
+	unsigned int demand;
+	struct knumad_group *group;
+	struct knumad_hints *hints;
+	struct knumad_hint_view *view;
+};
+
+void knumad_task_free(struct task_struct *p);
+
+void __knumad_hint_fault(unsigned long addr, int last_cpupid, int nid, int flags);
+
+/**
+ * knumad_hint_fault() - Record a NUMA hinting fault for knumad.
+ * @addr: the faulting address.
+ * @last_cpupid: who touched the folio at its previous hinting fault.
+ * @nid: the folio's node.
+ * @flags: TNF_* flags of the fault (TNF_KNUMAD set).
+ *
+ * Called from the fault handlers after the page-table lock is dropped;
+ * files the fault in the current thread's records (nothing is allocated,
+ * nothing waits).
+ */
+static inline void knumad_hint_fault(unsigned long addr, int last_cpupid, int nid,
+				     int flags)
+{
+	if (knumad_enabled())
+		__knumad_hint_fault(addr, last_cpupid, nid, flags);
+}
+
+/**
+ * struct knumad_mig_cursor - Where a unit's migration walk stands.
+ * @range: the range the walk is in (index; a process has one).
+ * @addr: where in it the walk goes on.
+ * @all: the walk takes every page; else only pages accessed since the
+ *	scan last cleared their accessed bit (hot memory first).
+ * @moved: pages moved since the walk last started over.
+ * @stuck_at: the observation (scan or count) in which a whole walk moved
+ *	nothing (pinned, bound or shared memory): no walk until the next.
+ * @last_dst: the node memory last moved to, or NUMA_NO_NODE.
+ * @moved_at: jiffies when it did: within the hold-off, the memory does not
+ *	move to another node (no ping-pong when a task hops between nodes).
+ */
+struct knumad_mig_cursor {
+	unsigned int range;
+	unsigned long addr;
+	bool all;
+	unsigned long moved;
+	unsigned long stuck_at;
+	int last_dst;
+	unsigned long moved_at;
+};
+
 /**
  * struct knumad_mm_state - knumad's decisions about one process, kept
- * across scans. Touched only by the knumad thread.
- * @preferred_nid: the node its threads should run on (where its memory is).
- * @busy_scans: scans in a row in which its threads found no room there.
- * @mig_dst: the node its memory is asked to move to, or NUMA_NO_NODE.
- * @last_mig_dst: where its memory last moved to, or NUMA_NO_NODE.
- * @last_mig_jiffies: when.
+ * across passes. Touched only by the knumad thread (debugfs reads the
+ * integers racily).
+ * @nid: the node its threads are assigned to, or NUMA_NO_NODE.
+ * @reason: why (enum knumad_reason).
+ * @changed: jiffies when @nid last changed.
+ * @node_changes: how often @nid changed.
+ * @mig: its migration walk.
  * @pages_migrated: pages knumad moved for it, in all.
+ * @hinting: knumad samples its memory with hinting faults (its threads
+ *	work on different memory and do not fit one node together).
+ * @clusters: units its threads formed in the last pass (hints.c).
+ * @arm_addr: where the arming of the lap in progress goes on.
+ * @arm_lap: laps of arming done; the window rotates with it.
+ * @arm_interval: passes between laps: doubles while nothing changes, back
+ *	to 1 when something does.
+ * @arm_wait: passes to wait before the next lap.
+ * @arm_pages: its resident pages when the last lap began.
+ * @arm_changes: node changes of its clusters since the last lap began.
  */
 struct knumad_mm_state {
-	int preferred_nid;
-	unsigned int busy_scans;
-	int mig_dst;
-	int last_mig_dst;
-	unsigned long last_mig_jiffies;
+	int nid;
+	unsigned int reason;
+	unsigned long changed;
+	unsigned long node_changes;
+	struct knumad_mig_cursor mig;
 	unsigned long pages_migrated;
+	bool hinting;
+	unsigned int clusters;
+	unsigned long arm_addr;
+	unsigned int arm_lap;
+	unsigned int arm_interval;
+	unsigned int arm_wait;
+	unsigned long arm_pages;
+	unsigned int arm_changes;
 };
 
-/**
- * struct knumad_mm_view - What one complete scan of an mm found.
- * @mm: the mm (its users are pinned by the caller).
- * @owner: its thread group, or NULL if not known yet.
- * @pages: resident anonymous pages per node (nr_node_ids entries).
- * @hot: pages found accessed since the previous scan, per node.
- * @state: knumad's state for this mm; the callback may update it.
- * @mig_want: per source node, pages the callback asks to move to
- *	@state->mig_dst (nr_node_ids entries).
- */
-struct knumad_mm_view {
-	struct mm_struct *mm;
-	struct pid *owner;
-	const unsigned long *pages;
-	const unsigned long *hot;
-	struct knumad_mm_state *state;
-	unsigned long *mig_want;
-};
+struct knumad_mm;
 
 /**
- * struct knumad_scan_control - One scan pass of the registry.
- * @budget: pages (base-page units) the pass may look at.
- * @scanned_mm: called after each complete scan of an mm, without locks.
- * @pages_scanned: out: pages looked at in this pass.
+ * struct knumad_scan_control - One scan pass over the registry.
+ * @budget: pages of address space (present or not, in base pages) the
+ *	pass may walk.
+ * @pages_scanned: out: present pages looked at.
+ * @walked: out: pages of address space walked.
  * @mms_scanned: out: complete scans of an mm finished in this pass.
- * @mms_skipped: out: mms skipped because their mmap_lock was contended.
+ * @mms_skipped: out: visits given up because mmap_lock was contended.
  */
 struct knumad_scan_control {
 	unsigned long budget;
-	void (*scanned_mm)(const struct knumad_mm_view *view);
 	unsigned long pages_scanned;
+	unsigned long walked;
 	unsigned long mms_scanned;
 	unsigned long mms_skipped;
 };
 
 /**
- * struct knumad_migrate_control - One pass of paired migration.
- * @allowed: pages that may move from node s to node d in this pass, at
- *	[s * nr_node_ids + d]; used up as chunks are moved.
- * @batch: pages per chunk. Chunks of the flows take turns, so opposite
- *	flows of a pair interleave and free memory never drifts by more
- *	than about one chunk.
- * @budget: pages this pass may move in all (the rate limit).
- * @moved: out: pages moved from s to d, same layout as @allowed (added to).
- * @chunk_done: called after each chunk with the pages it moved and failed
- *	to move, so counters follow a long pass as it goes.
- * @group_chunk: moves one chunk of numa_groups' flow @src -> @dst, at
- *	most @nr pages, through numa_migrate_move_range(); returns false if
- *	no group wants that flow. May be NULL.
- * @migrated: out: pages moved.
- * @failed: out: pages isolated but not moved (busy, no memory on the
- *	destination; they stay where they were).
+ * struct knumad_migrate_range - One step of moving a range's memory.
+ * @start: where the walk starts.
+ * @end: end of the range.
+ * @src: take pages from this node...
+ * @dst: ...to this one.
+ * @budget: at most this many pages (THPs count whole).
+ * @young_only: take only pages accessed since knumad's scan last cleared
+ *	their accessed bit (hot memory first).
+ * @task_policy_ok: the process's task memory policies allow the move
+ *	(VMAs with their own policy are checked during the walk).
+ * @isolated: out: pages taken to move.
+ * @migrated: out: of those, pages that moved (the rest stayed).
+ * @next: out: where the walk stopped; 0 once it reached @end.
  */
-struct knumad_migrate_control {
-	unsigned long *allowed;
-	unsigned long batch;
+struct knumad_migrate_range {
+	unsigned long start;
+	unsigned long end;
+	int src;
+	int dst;
 	unsigned long budget;
-	unsigned long *moved;
-	void (*chunk_done)(unsigned long migrated, unsigned long failed);
-	bool (*group_chunk)(int src, int dst, unsigned long nr,
-			    struct knumad_migrate_control *mc);
+	bool young_only;
+	bool task_policy_ok;
+	unsigned long isolated;
 	unsigned long migrated;
-	unsigned long failed;
+	unsigned long next;
 };
 
-void numa_migrate_discover(unsigned long min_anon_pages);
-void numa_migrate_demand(unsigned long *demand);
-void numa_migrate_run(struct knumad_migrate_control *mc);
-long numa_migrate_headroom(int nid);
-bool numa_migrate_policy_allows(struct task_struct *p, int nid);
-void numa_migrate_scan(struct knumad_scan_control *sc);
-bool numa_migrate_has_mms(void);
-unsigned long numa_migrate_nr_mms(void);
-void numa_migrate_forget_all(void);
-long numa_migrate_count_range(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, unsigned long *pages,
-			      unsigned long budget, unsigned long *next);
-long numa_migrate_move_range(struct mm_struct *mm, unsigned long start,
-			     unsigned long end, int src, int dst,
-			     unsigned long budget, struct knumad_migrate_control *mc,
-			     unsigned long *next);
+/* mm/numa_migrate: the registry, scan and migration (the mechanism) */
+void knumad_mm_discover(unsigned long min_anon_pages, unsigned int max_pids);
+struct knumad_mm *knumad_mm_next(struct knumad_mm *prev);
+void knumad_mm_get(struct knumad_mm *e);
+void knumad_mm_put(struct knumad_mm *e);
+struct mm_struct *knumad_mm_mm(const struct knumad_mm *e);
+struct pid *knumad_mm_get_owner(struct knumad_mm *e);
+struct knumad_mm_state *knumad_mm_state(struct knumad_mm *e);
+bool knumad_mm_counts(struct knumad_mm *e, unsigned long *pages, unsigned long *hot);
+unsigned long knumad_mm_full_scans(struct knumad_mm *e);
+void knumad_mm_moved(struct knumad_mm *e, int src, int dst, unsigned long nr);
+unsigned long knumad_mm_nr(void);
+void knumad_mm_debugfs(struct dentry *dir);
+void knumad_mm_forget_all(void);
+void knumad_scan_pass(struct knumad_scan_control *sc);
+long knumad_count_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned long *pages,
+			unsigned long budget, unsigned long *next);
+int knumad_migrate(struct mm_struct *mm, struct knumad_migrate_range *r);
 
-/* kernel/knumad/numa_group.c: what numa_groups place themselves */
-bool knumad_group_has_task(struct task_struct *p);
-bool knumad_group_has_mm(struct mm_struct *mm);
+/**
+ * struct knumad_arm_range - One step of arming hinting faults in an mm.
+ * @start: where the step starts.
+ * @end: end of the range.
+ * @window: pages armed per 2 MiB region (a PMD-mapped THP is armed whole).
+ * @offset: where in each region the window starts, in pages.
+ * @max_regions: regions to look at, at most.
+ * @regions: out: regions looked at.
+ * @armed: out: pages whose entries now fault on the next access.
+ * @next: out: where the next step starts; 0 once it reached @end.
+ */
+struct knumad_arm_range {
+	unsigned long start;
+	unsigned long end;
+	unsigned int window;
+	unsigned int offset;
+	unsigned long max_regions;
+	unsigned long regions;
+	unsigned long armed;
+	unsigned long next;
+};
+
+int knumad_arm(struct mm_struct *mm, struct knumad_arm_range *a);
+long knumad_node_headroom(int nid);
+void knumad_task_policy_nodes(struct task_struct *p, nodemask_t *nodes);
 
 /* kernel/sched/fair.c: how knumad moves tasks */
 
@@ -192,6 +335,7 @@ enum knumad_place_result {
 	KNUMAD_PLACE_NOT_ALLOWED,
 };
 
+void knumad_sched_prefer(struct task_struct *p, int nid);
 enum knumad_place_result knumad_sched_place(struct task_struct *p, int nid);
 
 #else /* !CONFIG_KNUMAD */
@@ -214,6 +358,15 @@ static inline void knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
 }
 
 static inline void knumad_exit(struct mm_struct *mm)
+{
+}
+
+static inline void knumad_task_free(struct task_struct *p)
+{
+}
+
+static inline void knumad_hint_fault(unsigned long addr, int last_cpupid, int nid,
+				     int flags)
 {
 }
 

@@ -4,14 +4,18 @@
  *
  * A group is a file descriptor (closing it ends the group) that names
  * threads and address ranges, possibly of other processes, that belong
- * together. Where they go is knumad's choice (group_balance.c); here is
- * only membership: who may add what, at most one group per thread and per
- * byte of memory, and clean-up of members that are gone. Every failing
- * call returns before it changes anything.
+ * together. Where they go is knumad's choice (group.c, as a unit of each
+ * pass); here is only membership: who may add what, at most one group per
+ * thread and per byte of memory, and clean-up of members that are gone.
+ * Every failing call returns before it changes anything.
  * See Documentation/userspace-api/numa_group.rst.
  *
- * Locking: numa_group_mutex protects all groups (see numa_group.h); it is
- * taken with no other lock held, and mmap_lock nests inside it.
+ * Locking: knumad_groups_lock (group.h), a spinlock, around every look at
+ * or change of membership; allocation is done before taking it, and the
+ * target's mmap_lock is taken (killably) only with it released, so a
+ * process stuck with its mmap_lock held stalls only the calls on it.
+ * A thread's membership is marked in its struct knumad_task (->group),
+ * which is set and cleared under the lock.
  */
 #define pr_fmt(fmt) "knumad: " fmt
 
@@ -19,7 +23,6 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
-#include <linux/hashtable.h>
 #include <linux/knumad.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
@@ -35,31 +38,41 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/numa_group.h>
 
-#include "numa_group.h"
+#include "group.h"
+#include "internal.h"
 
-/* Protects every group and the member hash; see numa_group.h. */
-DEFINE_MUTEX(numa_group_mutex);
-LIST_HEAD(numa_groups);
+/* Protects every group and the list; see group.h. */
+DEFINE_SPINLOCK(knumad_groups_lock);
+LIST_HEAD(knumad_groups);
+unsigned int knumad_groups_count;
 
-/* Every grouped thread, by its struct pid: a thread is in one group. */
-static DEFINE_HASHTABLE(numa_group_members, 8);
+static const struct file_operations knumad_group_fops;
 
-static const struct file_operations numa_group_fops;
+/* The last group id given out. */
+static atomic_t knumad_group_ids = ATOMIC_INIT(0);
 
-static struct numa_group_member *numa_group_find_member(struct pid *pid)
+static void knumad_group_free(struct kref *ref)
 {
-	struct numa_group_member *m;
-
-	lockdep_assert_held(&numa_group_mutex);
-	hash_for_each_possible(numa_group_members, m, hash, (unsigned long)pid) {
-		if (m->pid == pid)
-			return m;
-	}
-	return NULL;
+	kfree(container_of(ref, struct knumad_group, ref));
 }
 
-/* knumad no longer places this thread for the group. */
-static void numa_group_release_task(struct pid *pid)
+/**
+ * knumad_group_put() - Drop a reference to a group.
+ * @g: the group.
+ */
+void knumad_group_put(struct knumad_group *g)
+{
+	kref_put(&g->ref, knumad_group_free);
+}
+
+/**
+ * knumad_group_release_thread() - A thread left its group: until knumad
+ * places it with its process, it prefers no node.
+ * @pid: the thread's pid.
+ *
+ * Context: knumad_groups_lock not held.
+ */
+void knumad_group_release_thread(struct pid *pid)
 {
 	struct task_struct *t;
 
@@ -67,183 +80,249 @@ static void numa_group_release_task(struct pid *pid)
 		return;
 	t = get_pid_task(pid, PIDTYPE_PID);
 	if (t) {
-		knumad_sched_place(t, NUMA_NO_NODE);
+		knumad_sched_prefer(t, NUMA_NO_NODE);
 		put_task_struct(t);
 	}
 }
 
-static void numa_group_del_member(struct numa_group *g, struct numa_group_member *m)
+/* Unmark and unlink a member, onto @gone (freed by the caller, unlocked). */
+static void knumad_group_unlink_member(struct knumad_group *g, struct knumad_group_member *m,
+				       struct list_head *gone)
 {
-	lockdep_assert_held(&numa_group_mutex);
-	hash_del(&m->hash);
-	list_del(&m->node);
+	struct task_struct *t;
+
+	lockdep_assert_held(&knumad_groups_lock);
+	rcu_read_lock();
+	t = pid_task(m->pid, PIDTYPE_PID);
+	if (t && t->knumad_task && READ_ONCE(t->knumad_task->group) == g)
+		WRITE_ONCE(t->knumad_task->group, NULL);
+	rcu_read_unlock();
+	list_move(&m->node, gone);
 	g->nr_tasks--;
-	numa_group_release_task(m->pid);
-	put_pid(m->pid);
-	kfree(m);
+	g->gen++;
 }
 
-static void numa_group_del_range(struct numa_group *g, struct numa_group_range *r)
+static void knumad_group_free_members(struct list_head *members)
 {
-	lockdep_assert_held(&numa_group_mutex);
-	list_del(&r->node);
-	g->nr_ranges--;
-	mmdrop(r->mm);
-	kfree(r);
+	struct knumad_group_member *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, members, node) {
+		knumad_group_release_thread(m->pid);
+		put_pid(m->pid);
+		kfree(m);
+	}
 }
 
-/**
- * numa_group_changed() - Membership changed: restart knumad's walks.
- * @g: the group.
- *
- * The count and the migration walk of a group go through its ranges by
- * index; after a change they start over, and the count in progress is
- * dropped so it never mixes two memberships.
- */
-void numa_group_changed(struct numa_group *g)
+static void knumad_group_free_spans(struct list_head *spans)
 {
-	lockdep_assert_held(&numa_group_mutex);
-	g->count_range = 0;
-	g->count_addr = 0;
-	g->mig_range = 0;
-	g->mig_addr = 0;
-	memset(numa_group_counting(g), 0, nr_node_ids * sizeof(unsigned long));
+	struct knumad_group_span *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, spans, node) {
+		mmdrop(r->mm);
+		put_pid(r->tgid);
+		kfree(r);
+	}
 }
 
-/* Is anything of [@r->start, @r->end) still mapped? -1 if mmap_lock busy. */
-static int numa_group_range_mapped(struct numa_group_range *r, struct mm_struct *mm,
-				   bool trylock)
+/* Move members whose thread is gone to @gone (freed by the caller). */
+static void knumad_group_drop_exited(struct knumad_group *g, struct list_head *gone)
+{
+	struct knumad_group_member *m, *tmp;
+
+	lockdep_assert_held(&knumad_groups_lock);
+	list_for_each_entry_safe(m, tmp, &g->tasks, node) {
+		if (pid_has_task(m->pid, PIDTYPE_PID))
+			continue;
+		list_del(&m->node);
+		g->nr_tasks--;
+		g->gen++;
+		list_add(&m->node, gone);
+	}
+}
+
+/* Is anything of [@start, @end) of @mm still mapped? < 0: lock busy. */
+static int knumad_span_mapped(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, bool trylock)
 {
 	bool mapped;
 
 	if (trylock) {
 		if (!mmap_read_trylock(mm))
-			return -1;
-	} else {
-		mmap_read_lock(mm);
+			return -EBUSY;
+	} else if (mmap_read_lock_killable(mm)) {
+		return -EINTR;
 	}
-	mapped = find_vma_intersection(mm, r->start, r->end);
+	mapped = atomic_read(&mm->mm_users) && find_vma_intersection(mm, start, end);
 	mmap_read_unlock(mm);
 	return mapped;
 }
 
 /**
- * numa_group_prune() - Drop members that are gone.
+ * knumad_group_prune() - Drop members that are gone.
  * @g: the group.
  * @trylock: take mmap_lock by trylock only (the knumad thread); a range
- *	whose mmap_lock is busy is kept until the next time.
+ *	whose mmap_lock is busy is kept until the next time. Else wait for
+ *	it, killably.
  *
  * Threads that exited, ranges whose process exited, and ranges with
- * nothing mapped in them any more leave the group.
+ * nothing mapped in them any more leave the group. The ranges are checked
+ * on a copy, with knumad_groups_lock released.
+ * Context: knumad_groups_lock not held; sleeps.
+ * Return: 0, or -EINTR if a fatal signal interrupted a wait.
  */
-void numa_group_prune(struct numa_group *g, bool trylock)
+int knumad_group_prune(struct knumad_group *g, bool trylock)
 {
-	struct numa_group_member *m, *mtmp;
-	struct numa_group_range *r, *rtmp;
-	bool changed = false;
+	struct knumad_prune_check {
+		struct knumad_group_span *span;
+		struct mm_struct *mm;
+		unsigned long start;
+		unsigned long end;
+		bool gone;
+	} *check;
+	struct knumad_group_span *r;
+	LIST_HEAD(members);
+	LIST_HEAD(spans);
+	int i, nr = 0, err = 0;
 
-	lockdep_assert_held(&numa_group_mutex);
-	list_for_each_entry_safe(m, mtmp, &g->tasks, node) {
-		if (!pid_has_task(m->pid, PIDTYPE_PID))
-			numa_group_del_member(g, m);
+	check = kmalloc_array(KNUMAD_GROUP_MAX_RANGES, sizeof(*check), GFP_KERNEL);
+	if (!check)
+		return -ENOMEM;
+	spin_lock(&knumad_groups_lock);
+	knumad_group_drop_exited(g, &members);
+	list_for_each_entry(r, &g->ranges, node) {
+		mmgrab(r->mm);
+		check[nr].span = r;
+		check[nr].mm = r->mm;
+		check[nr].start = r->start;
+		check[nr].end = r->end;
+		nr++;
 	}
-	list_for_each_entry_safe(r, rtmp, &g->ranges, node) {
-		int mapped = 0;
+	spin_unlock(&knumad_groups_lock);
 
-		if (mmget_not_zero(r->mm)) {
-			mapped = numa_group_range_mapped(r, r->mm, trylock);
-			mmput(r->mm);
-		}
-		if (!mapped) {
-			numa_group_del_range(g, r);
-			changed = true;
+	for (i = 0; i < nr; i++) {
+		int mapped = err ? err : knumad_span_mapped(check[i].mm, check[i].start,
+							    check[i].end, trylock);
+
+		if (mapped == -EINTR)
+			err = -EINTR;
+		check[i].gone = !mapped;
+	}
+
+	spin_lock(&knumad_groups_lock);
+	for (i = 0; i < nr; i++) {
+		if (!check[i].gone)
+			continue;
+		/* Still there? (It may have been removed meanwhile.) */
+		list_for_each_entry(r, &g->ranges, node) {
+			if (r == check[i].span) {
+				list_move(&r->node, &spans);
+				g->nr_ranges--;
+				g->gen++;
+				break;
+			}
 		}
 	}
-	if (changed)
-		numa_group_changed(g);
+	spin_unlock(&knumad_groups_lock);
+
+	for (i = 0; i < nr; i++)
+		mmdrop(check[i].mm);
+	kfree(check);
+	knumad_group_free_members(&members);
+	knumad_group_free_spans(&spans);
+	return err;
 }
 
-static struct numa_group *numa_group_alloc(int nid)
+static struct knumad_group *knumad_group_alloc(int nid)
 {
-	struct numa_group *g;
+	struct knumad_group *g;
 
-	g = kzalloc(struct_size(g, counts, 3 * nr_node_ids), GFP_KERNEL_ACCOUNT);
+	g = kzalloc(struct_size(g, counts, 2 * nr_node_ids), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return NULL;
+	kref_init(&g->ref);
+	g->id = atomic_inc_return(&knumad_group_ids);
 	INIT_LIST_HEAD(&g->tasks);
 	INIT_LIST_HEAD(&g->ranges);
 	g->owner = current_uid();
 	g->nid = nid;
-	g->changed_jiffies = jiffies;
-	g->mig_dst = NUMA_NO_NODE;
+	g->changed = jiffies;
 	return g;
 }
 
-static unsigned int numa_group_nr_owned(kuid_t uid)
+static unsigned int knumad_group_nr_owned(kuid_t uid)
 {
-	struct numa_group *g;
+	struct knumad_group *g;
 	unsigned int nr = 0;
 
-	lockdep_assert_held(&numa_group_mutex);
-	list_for_each_entry(g, &numa_groups, node)
+	lockdep_assert_held(&knumad_groups_lock);
+	list_for_each_entry(g, &knumad_groups, node)
 		nr += uid_eq(g->owner, uid);
 	return nr;
 }
 
-/* Unlink @g and free it with everything it holds. */
-static void numa_group_destroy(struct numa_group *g)
+/* The file is closed: unlink @g, free its members, drop the file's reference. */
+static void knumad_group_destroy(struct knumad_group *g)
 {
-	struct numa_group_member *m, *mtmp;
-	struct numa_group_range *r, *rtmp;
+	struct knumad_group_member *m, *mtmp;
+	LIST_HEAD(members);
+	LIST_HEAD(spans);
 
-	mutex_lock(&numa_group_mutex);
+	spin_lock(&knumad_groups_lock);
 	list_del(&g->node);
+	knumad_groups_count--;
+	g->closed = true;
 	list_for_each_entry_safe(m, mtmp, &g->tasks, node)
-		numa_group_del_member(g, m);
-	list_for_each_entry_safe(r, rtmp, &g->ranges, node)
-		numa_group_del_range(g, r);
-	mutex_unlock(&numa_group_mutex);
-	kfree(g);
+		knumad_group_unlink_member(g, m, &members);
+	list_splice_init(&g->ranges, &spans);
+	g->nr_ranges = 0;
+	spin_unlock(&knumad_groups_lock);
+
+	knumad_group_free_members(&members);
+	knumad_group_free_spans(&spans);
+	knumad_group_put(g);
 }
 
-static int numa_group_release(struct inode *inode, struct file *file)
+static int knumad_group_release(struct inode *inode, struct file *file)
 {
-	numa_group_destroy(file->private_data);
+	knumad_group_destroy(file->private_data);
 	return 0;
 }
 
-static void numa_group_show_fdinfo(struct seq_file *m, struct file *file)
+static void knumad_group_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct numa_group *g = file->private_data;
-	struct numa_group_member *t;
-	struct numa_group_range *r;
 	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct knumad_group *g = file->private_data;
+	struct knumad_group_member *t;
+	struct knumad_group_span *r;
 	unsigned long bytes = 0;
 	int nid;
 
-	mutex_lock(&numa_group_mutex);
-	numa_group_prune(g, false);
-	seq_printf(m, "numa_group_node:\t%d\n", g->nid);
+	/* A fatal signal leaves the members as they are; print them anyway. */
+	knumad_group_prune(g, false);
+	spin_lock(&knumad_groups_lock);
+	seq_printf(m, "numa_group_id:\t%u\n", g->id);
+	seq_printf(m, "numa_group_node:\t%d\n", READ_ONCE(g->nid));
 	seq_printf(m, "numa_group_tasks:\t%u\n", g->nr_tasks);
 	list_for_each_entry(t, &g->tasks, node)
 		seq_printf(m, "numa_group_task:\t%d\n", pid_nr_ns(t->pid, ns));
 	seq_printf(m, "numa_group_ranges:\t%u\n", g->nr_ranges);
 	list_for_each_entry(r, &g->ranges, node) {
-		seq_printf(m, "numa_group_range:\t%d %lx-%lx\n", r->tgid, r->start, r->end);
+		seq_printf(m, "numa_group_range:\t%d %lx-%lx\n", pid_nr_ns(r->tgid, ns),
+			   r->start, r->end);
 		bytes += r->end - r->start;
 	}
 	seq_printf(m, "numa_group_bytes:\t%lu\n", bytes);
 	seq_puts(m, "numa_group_pages:\t");
 	for (nid = 0; nid < nr_node_ids; nid++)
-		seq_printf(m, "%s%lu", nid ? " " : "", numa_group_pages(g)[nid]);
-	seq_printf(m, "\nnuma_group_node_changes:\t%lu\n", g->node_changes);
-	seq_printf(m, "numa_group_pages_migrated:\t%lu\n", g->pages_migrated);
-	mutex_unlock(&numa_group_mutex);
+		seq_printf(m, "%s%lu", nid ? " " : "", knumad_group_pages(g)[nid]);
+	seq_printf(m, "\nnuma_group_node_changes:\t%lu\n", READ_ONCE(g->node_changes));
+	seq_printf(m, "numa_group_pages_migrated:\t%lu\n", READ_ONCE(g->pages_migrated));
+	spin_unlock(&knumad_groups_lock);
 }
 
-static const struct file_operations numa_group_fops = {
-	.release	= numa_group_release,
-	.show_fdinfo	= numa_group_show_fdinfo,
+static const struct file_operations knumad_group_fops = {
+	.release	= knumad_group_release,
+	.show_fdinfo	= knumad_group_show_fdinfo,
 	.llseek		= noop_llseek,
 };
 
@@ -251,7 +330,7 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 		size_t, usize, unsigned int, flags)
 {
 	struct numa_group_attr attr = { .node = NUMA_GROUP_NODE_ANY };
-	struct numa_group *g;
+	struct knumad_group *g;
 	int err, fd;
 
 	if (flags || (usize && usize < NUMA_GROUP_ATTR_SIZE_VER0))
@@ -269,22 +348,23 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 	    (attr.node < 0 || attr.node >= MAX_NUMNODES || !node_online(attr.node)))
 		return -EINVAL;
 
-	g = numa_group_alloc(attr.node == NUMA_GROUP_NODE_ANY ? NUMA_NO_NODE : attr.node);
+	g = knumad_group_alloc(attr.node == NUMA_GROUP_NODE_ANY ? NUMA_NO_NODE : attr.node);
 	if (!g)
 		return -ENOMEM;
-	mutex_lock(&numa_group_mutex);
-	if (numa_group_nr_owned(g->owner) >= NUMA_GROUP_MAX_PER_USER) {
-		mutex_unlock(&numa_group_mutex);
+	spin_lock(&knumad_groups_lock);
+	if (knumad_group_nr_owned(g->owner) >= KNUMAD_GROUP_MAX_PER_USER) {
+		spin_unlock(&knumad_groups_lock);
 		kfree(g);
 		return -ENOSPC;
 	}
-	list_add_tail(&g->node, &numa_groups);
-	mutex_unlock(&numa_group_mutex);
+	list_add_tail(&g->node, &knumad_groups);
+	knumad_groups_count++;
+	spin_unlock(&knumad_groups_lock);
 
 	/* From here the file owns @g: closing it (or failing) destroys it. */
-	fd = anon_inode_getfd("[numa_group]", &numa_group_fops, g, O_RDWR | O_CLOEXEC);
+	fd = anon_inode_getfd("[numa_group]", &knumad_group_fops, g, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		numa_group_destroy(g);
+		knumad_group_destroy(g);
 	return fd;
 }
 
@@ -292,7 +372,7 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
  * The thread @pidfd names, referenced: the caller for NUMA_GROUP_SELF, else
  * the thread of a PIDFD_THREAD pidfd or the leader of a process pidfd.
  */
-static struct task_struct *numa_group_target(int pidfd)
+static struct task_struct *knumad_group_target(int pidfd)
 {
 	struct task_struct *task;
 	unsigned int f_flags;
@@ -313,7 +393,7 @@ static struct task_struct *numa_group_target(int pidfd)
 }
 
 /* The rule of migrate_pages(2): one's own, ptrace rights, or CAP_SYS_NICE. */
-static int numa_group_may_act(struct task_struct *task)
+static int knumad_group_may_act(struct task_struct *task)
 {
 	if (same_thread_group(task, current))
 		return 0;
@@ -324,14 +404,14 @@ static int numa_group_may_act(struct task_struct *task)
 }
 
 /* The group behind @f, or NULL if it is some other file. */
-static struct numa_group *numa_group_of(struct file *f)
+static struct knumad_group *knumad_group_of(struct file *f)
 {
-	return f->f_op == &numa_group_fops ? f->private_data : NULL;
+	return f->f_op == &knumad_group_fops ? f->private_data : NULL;
 }
 
 /* Is all of [@start, @end) mapped in @mm? */
-static int numa_group_check_mapped(struct mm_struct *mm, unsigned long start,
-				   unsigned long end)
+static int knumad_group_check_mapped(struct mm_struct *mm, unsigned long start,
+				     unsigned long end)
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct vm_area_struct *vma;
@@ -351,31 +431,33 @@ static int numa_group_check_mapped(struct mm_struct *mm, unsigned long start,
 	return err;
 }
 
-static bool numa_group_overlaps(struct numa_group_range *r, struct mm_struct *mm,
-				unsigned long start, unsigned long end)
+static bool knumad_span_overlaps(struct knumad_group_span *r, struct mm_struct *mm,
+				 unsigned long start, unsigned long end)
 {
 	return r->mm == mm && r->start < end && start < r->end;
 }
 
-static int numa_group_add_range(struct numa_group *g, struct task_struct *task,
-				struct mm_struct *mm, unsigned long start,
-				unsigned long end)
+static int knumad_group_add_range(struct knumad_group *g, struct task_struct *task,
+				  struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
 {
-	struct numa_group_range *r, *before = NULL, *after = NULL, *new;
-	struct numa_group *other;
+	struct knumad_group_span *r, *before = NULL, *after = NULL, *new;
+	struct knumad_group *other;
+	LIST_HEAD(freed);
 	int err;
 
-	err = numa_group_check_mapped(mm, start, end);
+	err = knumad_group_check_mapped(mm, start, end);
 	if (err)
 		return err;
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
+	new->tgid = get_task_pid(task, PIDTYPE_TGID);
 
-	mutex_lock(&numa_group_mutex);
-	list_for_each_entry(other, &numa_groups, node) {
+	spin_lock(&knumad_groups_lock);
+	list_for_each_entry(other, &knumad_groups, node) {
 		list_for_each_entry(r, &other->ranges, node) {
-			if (numa_group_overlaps(r, mm, start, end)) {
+			if (knumad_span_overlaps(r, mm, start, end)) {
 				err = -EBUSY;
 				goto out;
 			}
@@ -392,35 +474,40 @@ static int numa_group_add_range(struct numa_group *g, struct task_struct *task,
 	if (before && after) {
 		/* Fills the gap between two ranges: one range now. */
 		before->end = after->end;
-		numa_group_del_range(g, after);
+		list_move(&after->node, &freed);
+		g->nr_ranges--;
 	} else if (before) {
 		before->end = end;
 	} else if (after) {
 		after->start = start;
-	} else if (g->nr_ranges >= NUMA_GROUP_MAX_RANGES) {
+	} else if (g->nr_ranges >= KNUMAD_GROUP_MAX_RANGES) {
 		err = -ENOSPC;
 		goto out;
 	} else {
 		mmgrab(mm);
 		new->mm = mm;
-		new->tgid = task_tgid_vnr(task);
 		new->start = start;
 		new->end = end;
 		list_add_tail(&new->node, &g->ranges);
 		g->nr_ranges++;
 		new = NULL;
 	}
-	numa_group_changed(g);
+	g->gen++;
 out:
-	mutex_unlock(&numa_group_mutex);
-	kfree(new);
+	spin_unlock(&knumad_groups_lock);
+	knumad_group_free_spans(&freed);
+	if (new) {
+		put_pid(new->tgid);
+		kfree(new);
+	}
 	return err;
 }
 
-static int numa_group_remove_range(struct numa_group *g, struct mm_struct *mm,
-				   unsigned long start, unsigned long end)
+static int knumad_group_remove_range(struct knumad_group *g, struct mm_struct *mm,
+				     unsigned long start, unsigned long end)
 {
-	struct numa_group_range *r, *tmp, *split = NULL, *tail;
+	struct knumad_group_span *r, *tmp, *split = NULL, *tail;
+	LIST_HEAD(freed);
 	bool found = false;
 	int err = 0;
 
@@ -428,10 +515,10 @@ static int numa_group_remove_range(struct numa_group *g, struct mm_struct *mm,
 	if (!tail)
 		return -ENOMEM;
 
-	mutex_lock(&numa_group_mutex);
+	spin_lock(&knumad_groups_lock);
 	/* Ranges of a group never overlap: at most one contains the hole. */
 	list_for_each_entry(r, &g->ranges, node) {
-		if (!numa_group_overlaps(r, mm, start, end))
+		if (!knumad_span_overlaps(r, mm, start, end))
 			continue;
 		found = true;
 		if (r->start < start && end < r->end)
@@ -441,13 +528,14 @@ static int numa_group_remove_range(struct numa_group *g, struct mm_struct *mm,
 		err = -ENOENT;
 		goto out;
 	}
-	if (split && g->nr_ranges >= NUMA_GROUP_MAX_RANGES) {
+	if (split && g->nr_ranges >= KNUMAD_GROUP_MAX_RANGES) {
 		err = -ENOSPC;
 		goto out;
 	}
 	if (split) {
 		mmgrab(mm);
 		*tail = *split;
+		get_pid(tail->tgid);
 		tail->start = end;
 		split->end = start;
 		list_add_tail(&tail->node, &g->ranges);
@@ -455,19 +543,22 @@ static int numa_group_remove_range(struct numa_group *g, struct mm_struct *mm,
 		tail = NULL;
 	} else {
 		list_for_each_entry_safe(r, tmp, &g->ranges, node) {
-			if (!numa_group_overlaps(r, mm, start, end))
+			if (!knumad_span_overlaps(r, mm, start, end))
 				continue;
-			if (start <= r->start && r->end <= end)
-				numa_group_del_range(g, r);
-			else if (r->start < start)
+			if (start <= r->start && r->end <= end) {
+				list_move(&r->node, &freed);
+				g->nr_ranges--;
+			} else if (r->start < start) {
 				r->end = start;
-			else
+			} else {
 				r->start = end;
+			}
 		}
 	}
-	numa_group_changed(g);
+	g->gen++;
 out:
-	mutex_unlock(&numa_group_mutex);
+	spin_unlock(&knumad_groups_lock);
+	knumad_group_free_spans(&freed);
 	kfree(tail);
 	return err;
 }
@@ -476,7 +567,7 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 		unsigned long, len, unsigned int, flags)
 {
 	struct task_struct *task;
-	struct numa_group *g;
+	struct knumad_group *g;
 	struct mm_struct *mm;
 	unsigned long end;
 	int err;
@@ -486,7 +577,7 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 	CLASS(fd, f)(group_fd);
 	if (fd_empty(f))
 		return -EBADF;
-	g = numa_group_of(fd_file(f));
+	g = knumad_group_of(fd_file(f));
 	if (!g)
 		return -EINVAL;
 	if (offset_in_page(start) || !len || len > TASK_SIZE_MAX)
@@ -495,7 +586,7 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 	if (end <= start || end > TASK_SIZE_MAX)
 		return -EINVAL;
 
-	task = numa_group_target(pidfd);
+	task = knumad_group_target(pidfd);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	mm = get_task_mm(task);
@@ -505,14 +596,14 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 	err = -EINVAL;
 	if (end > mm->task_size)
 		goto out_mm;
-	err = numa_group_may_act(task);
+	err = knumad_group_may_act(task);
 	if (err)
 		goto out_mm;
 
 	if (flags & NUMA_GROUP_REMOVE)
-		err = numa_group_remove_range(g, mm, start, end);
+		err = knumad_group_remove_range(g, mm, start, end);
 	else
-		err = numa_group_add_range(g, task, mm, start, end);
+		err = knumad_group_add_range(g, task, mm, start, end);
 out_mm:
 	mmput(mm);
 out_task:
@@ -520,61 +611,71 @@ out_task:
 	return err;
 }
 
-static int numa_group_add_task(struct numa_group *g, struct task_struct *task)
+static int knumad_group_add_task(struct knumad_group *g, struct task_struct *task)
 {
-	struct numa_group_member *m, *new;
-	struct pid *pid = task_pid(task);
+	struct knumad_group_member *new;
+	struct knumad_task *kt;
+	LIST_HEAD(gone);
 	int err = 0;
 
+	kt = knumad_task_get(task, GFP_KERNEL_ACCOUNT);
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-	if (!new)
+	if (!kt || !new) {
+		kfree(new);
 		return -ENOMEM;
-	mutex_lock(&numa_group_mutex);
-	m = numa_group_find_member(pid);
-	if (m) {
+	}
+	spin_lock(&knumad_groups_lock);
+	if (kt->group) {
 		/* Again into its own group: nothing to do. */
-		err = m->group == g ? 0 : -EBUSY;
+		err = kt->group == g ? 0 : -EBUSY;
 		goto out;
 	}
-	if (g->nr_tasks >= NUMA_GROUP_MAX_TASKS) {
+	if (g->nr_tasks >= KNUMAD_GROUP_MAX_TASKS) {
 		/* Exited members do not count against the limit. */
-		numa_group_prune(g, false);
-		if (g->nr_tasks >= NUMA_GROUP_MAX_TASKS) {
+		knumad_group_drop_exited(g, &gone);
+		if (g->nr_tasks >= KNUMAD_GROUP_MAX_TASKS) {
 			err = -ENOSPC;
 			goto out;
 		}
 	}
-	new->pid = get_pid(pid);
-	new->group = g;
-	hash_add(numa_group_members, &new->hash, (unsigned long)pid);
+	new->pid = get_pid(task_pid(task));
 	list_add_tail(&new->node, &g->tasks);
+	WRITE_ONCE(kt->group, g);
 	g->nr_tasks++;
+	g->gen++;
 	new = NULL;
 out:
-	mutex_unlock(&numa_group_mutex);
+	spin_unlock(&knumad_groups_lock);
+	knumad_group_free_members(&gone);
 	kfree(new);
 	return err;
 }
 
-static int numa_group_remove_task(struct numa_group *g, struct task_struct *task)
+static int knumad_group_remove_task(struct knumad_group *g, struct task_struct *task)
 {
-	struct numa_group_member *m;
-	int err = 0;
+	struct knumad_group_member *m, *found = NULL;
+	LIST_HEAD(gone);
 
-	mutex_lock(&numa_group_mutex);
-	m = numa_group_find_member(task_pid(task));
-	if (m && m->group == g)
-		numa_group_del_member(g, m);
-	else
-		err = -ENOENT;
-	mutex_unlock(&numa_group_mutex);
-	return err;
+	spin_lock(&knumad_groups_lock);
+	list_for_each_entry(m, &g->tasks, node) {
+		if (m->pid == task_pid(task)) {
+			found = m;
+			break;
+		}
+	}
+	if (found)
+		knumad_group_unlink_member(g, found, &gone);
+	spin_unlock(&knumad_groups_lock);
+	if (!found)
+		return -ENOENT;
+	knumad_group_free_members(&gone);
+	return 0;
 }
 
 SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 {
 	struct task_struct *task;
-	struct numa_group *g;
+	struct knumad_group *g;
 	int err;
 
 	if (flags & ~NUMA_GROUP_REMOVE)
@@ -582,11 +683,11 @@ SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 	CLASS(fd, f)(group_fd);
 	if (fd_empty(f))
 		return -EBADF;
-	g = numa_group_of(fd_file(f));
+	g = knumad_group_of(fd_file(f));
 	if (!g)
 		return -EINVAL;
 
-	task = numa_group_target(pidfd);
+	task = knumad_group_target(pidfd);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	err = -EINVAL;
@@ -595,55 +696,14 @@ SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 	err = -ESRCH;
 	if (task->flags & PF_EXITING)
 		goto out;
-	err = numa_group_may_act(task);
+	err = knumad_group_may_act(task);
 	if (err)
 		goto out;
 	if (flags & NUMA_GROUP_REMOVE)
-		err = numa_group_remove_task(g, task);
+		err = knumad_group_remove_task(g, task);
 	else
-		err = numa_group_add_task(g, task);
+		err = knumad_group_add_task(g, task);
 out:
 	put_task_struct(task);
 	return err;
-}
-
-/**
- * knumad_group_has_task() - Is @p placed by a numa_group?
- * @p: a thread.
- *
- * Context: may sleep (takes numa_group_mutex).
- * Return: true if @p is a member of a group; its group places it then,
- * not the per-process rule.
- */
-bool knumad_group_has_task(struct task_struct *p)
-{
-	bool found;
-
-	mutex_lock(&numa_group_mutex);
-	found = numa_group_find_member(task_pid(p));
-	mutex_unlock(&numa_group_mutex);
-	return found;
-}
-
-/**
- * knumad_group_has_mm() - Does a numa_group hold memory of @mm?
- * @mm: a process's mm.
- *
- * Context: may sleep (takes numa_group_mutex).
- * Return: true if a range of @mm is in a group: the group moves that
- * memory, so the per-process rule must not move the process's memory.
- */
-bool knumad_group_has_mm(struct mm_struct *mm)
-{
-	struct numa_group_range *r;
-	struct numa_group *g;
-	bool found = false;
-
-	mutex_lock(&numa_group_mutex);
-	list_for_each_entry(g, &numa_groups, node) {
-		list_for_each_entry(r, &g->ranges, node)
-			found |= r->mm == mm;
-	}
-	mutex_unlock(&numa_group_mutex);
-	return found;
 }

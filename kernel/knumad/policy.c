@@ -9,7 +9,7 @@
 #include <linux/numa.h>
 #include <linux/sched/sysctl.h>
 #include <linux/time64.h>
-#include "knumad_internal.h"
+#include "policy.h"
 
 /**
  * knumad_conflicts_with_numa_balancing() - Would knumad and upstream NUMA
@@ -91,90 +91,57 @@ int knumad_choose_node(const unsigned long *pages, const unsigned long *hot,
 }
 
 /**
+ * knumad_budget_refill() - What a CPU budget holds after some wall time.
+ * @tokens_ns: CPU time the budget holds now (negative: overdrawn).
+ * @elapsed_ns: wall time since it was last refilled.
+ * @max_cpu_pct: the budget, in percent of one CPU (1-100).
+ * @window_ms: how much of the budget may be saved up: at most
+ *	@max_cpu_pct percent of @window_ms.
+ *
+ * A token bucket: the budget earns @max_cpu_pct percent of the wall time
+ * and each pass spends its CPU time. Saving up is what lets knumad move a
+ * process's memory at once when it has to (a burst), while over any
+ * interval T it uses at most @max_cpu_pct percent of T + @window_ms.
+ *
+ * Return: the new content of the budget, in ns.
+ */
+s64 knumad_budget_refill(s64 tokens_ns, u64 elapsed_ns, unsigned int max_cpu_pct,
+			 unsigned int window_ms)
+{
+	s64 cap;
+
+	max_cpu_pct = clamp(max_cpu_pct, 1U, 100U);
+	cap = div_u64((u64)window_ms * NSEC_PER_MSEC * max_cpu_pct, 100);
+	/* Past the window nothing more is saved: clamp before multiplying. */
+	elapsed_ns = min_t(u64, elapsed_ns, (u64)window_ms * NSEC_PER_MSEC + NSEC_PER_SEC);
+	tokens_ns += div_u64(elapsed_ns * max_cpu_pct, 100);
+	return min(tokens_ns, cap);
+}
+
+/**
  * knumad_budget_sleep_ms() - How long to sleep after a pass to stay within
  * the CPU budget.
- * @work_ns: CPU time the pass took (the thread's own runtime).
+ * @tokens_ns: what the budget holds after the pass (negative: overdrawn).
  * @max_cpu_pct: the budget, in percent of one CPU (1-100).
  * @min_sleep_ms: the configured sleep between passes.
  *
- * Working w and sleeping s uses w / (w + s) of a CPU; staying at or under
- * p percent needs s >= w * (100 - p) / p.
+ * An overdrawn budget is refilled at @max_cpu_pct percent of the wall
+ * time: a deficit of d needs d * 100 / p asleep.
  *
- * Return: the larger of @min_sleep_ms and that bound, in milliseconds
+ * Return: the larger of @min_sleep_ms and that time, in milliseconds
  * (rounded up), capped at one hour.
  */
-unsigned int knumad_budget_sleep_ms(u64 work_ns, unsigned int max_cpu_pct,
+unsigned int knumad_budget_sleep_ms(s64 tokens_ns, unsigned int max_cpu_pct,
 				    unsigned int min_sleep_ms)
 {
-	u64 sleep_ns;
+	u64 sleep_ms;
 
+	if (tokens_ns >= 0)
+		return min_sleep_ms;
 	max_cpu_pct = clamp(max_cpu_pct, 1U, 100U);
-	sleep_ns = div_u64(work_ns, max_cpu_pct) * (100 - max_cpu_pct);
-	sleep_ns = min_t(u64, DIV_ROUND_UP_ULL(sleep_ns, NSEC_PER_MSEC), 3600 * MSEC_PER_SEC);
-	return max_t(unsigned int, sleep_ns, min_sleep_ms);
-}
-
-/**
- * knumad_majority_node() - The node most of a process's threads run on.
- * @count: threads per node (@nr_nodes entries).
- * @nr_nodes: number of entries in @count.
- * @min_pct: share (percent) of the threads that makes a majority.
- *
- * Return: the node holding at least @min_pct percent of the threads, or
- * NUMA_NO_NODE if the threads are spread (or there are none).
- */
-int knumad_majority_node(const unsigned int *count, int nr_nodes,
-			 unsigned int min_pct)
-{
-	unsigned long total = 0;
-	int nid, best = 0;
-
-	for (nid = 0; nid < nr_nodes; nid++) {
-		total += count[nid];
-		if (count[nid] > count[best])
-			best = nid;
-	}
-	if (!total || (u64)count[best] * 100 < (u64)total * min_pct)
-		return NUMA_NO_NODE;
-	return best;
-}
-
-/**
- * knumad_memory_should_follow() - Move memory to the tasks, rather than
- * the tasks to their memory?
- * @mem_nid: the node holding the process's memory (its preferred node).
- * @run_nid: the node its threads run on, or NUMA_NO_NODE if spread.
- * @tasks_pinned: the threads may not run on @mem_nid (affinity, cpuset).
- * @busy_scans: scans in a row in which moving the threads failed for lack
- *	of room on @mem_nid.
- * @last_dst: the node the process's memory last moved to, or NUMA_NO_NODE.
- * @ms_since_last: milliseconds since then.
- * @params: the busy threshold and the hold-off.
- *
- * This is the one place that decides between CPU-follows-memory and
- * memory-follows-CPU. Moving a task is cheap and is tried first; memory
- * moves when the task cannot: it is pinned elsewhere, or its memory's
- * node stayed too busy for @params->busy_scans scans. Once the threads
- * run where most of the memory is (@mem_nid == @run_nid), the rest of it
- * follows them too. Threads spread over several nodes access the memory
- * from all of them: it stays put. Memory that just moved does not move to
- * another node within the hold-off.
- *
- * Return: true if the process's memory elsewhere should move to @run_nid.
- */
-bool knumad_memory_should_follow(int mem_nid, int run_nid, bool tasks_pinned,
-				 unsigned int busy_scans, int last_dst,
-				 unsigned long ms_since_last,
-				 const struct knumad_memory_params *params)
-{
-	if (mem_nid == NUMA_NO_NODE || run_nid == NUMA_NO_NODE)
-		return false;
-	if (mem_nid != run_nid && !tasks_pinned && busy_scans < params->busy_scans)
-		return false;
-	if (last_dst != NUMA_NO_NODE && last_dst != run_nid &&
-	    ms_since_last < params->holdoff_ms)
-		return false;
-	return true;
+	sleep_ms = DIV_ROUND_UP_ULL(div_u64((u64)-tokens_ns * 100, max_cpu_pct), NSEC_PER_MSEC);
+	sleep_ms = min_t(u64, sleep_ms, 3600 * MSEC_PER_SEC);
+	return max_t(unsigned int, sleep_ms, min_sleep_ms);
 }
 
 /**
@@ -197,8 +164,10 @@ bool knumad_memory_should_follow(int mem_nid, int run_nid, bool tasks_pinned,
  * is not pushed into reclaim; its inflow waits), and, while a partner
  * flow exists or may still come (lonely for less than
  * @params->patience_ms), only as far as the destination's net gain stays
- * within @params->tolerance. A flow that stayed lonely that long moves on
- * its own, within the headroom.
+ * within @params->tolerance, or, if the destination has more free memory
+ * than the source, until the two are level: moving memory towards the
+ * emptier node evens them out, so it needs no partner. A flow that stayed
+ * lonely that long moves on its own, within the headroom.
  *
  * Return: the pages allowed beyond the paired ones (the net flows).
  */
@@ -227,8 +196,12 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 
 			if (s == d)
 				continue;
-			if (demand[d * nr_nodes + s] || lonely_ms[f] < params->patience_ms)
-				cap = min(cap, within);
+			if (demand[d * nr_nodes + s] || lonely_ms[f] < params->patience_ms) {
+				/* Half the difference in room levels the two nodes. */
+				long level = (room - headroom[s]) / 2;
+
+				cap = min(cap, max(within, level));
+			}
 			if (cap <= 0)
 				continue;
 			rest = demand[f] - allowed[f];
@@ -242,102 +215,328 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 	return unpaired;
 }
 
-/* May group @g go to node @n, with @load threads placed there already? */
-static bool knumad_group_fits(const struct knumad_group_in *g, int n,
-			      const unsigned int *load, const unsigned int *capacity)
+
+/**
+ * knumad_cpu_demand() - How much CPU one thread needed over an interval.
+ * @busy_ns: the time it ran plus the time it waited to run.
+ * @wall_ns: the length of the interval.
+ *
+ * Running and waiting both count: a thread that waited for a CPU wanted
+ * one. A thread cannot use more than one CPU.
+ *
+ * Return: the demand in milli-CPUs, 0 to %KNUMAD_CPU.
+ */
+unsigned int knumad_cpu_demand(u64 busy_ns, u64 wall_ns)
 {
-	return load[n] + g->threads <= capacity[n];
+	if (!wall_ns)
+		return 0;
+	if (busy_ns >= wall_ns)
+		return KNUMAD_CPU;
+	return div64_u64(busy_ns * KNUMAD_CPU, wall_ns);
+}
+
+static bool knumad_node_allowed(const struct knumad_unit_in *u, int nid)
+{
+	return nid >= 0 && (!u->allowed || node_isset(nid, *u->allowed));
+}
+
+static bool knumad_unit_fits(const struct knumad_unit_in *u, int nid,
+			     const unsigned long *load, const unsigned int *capacity)
+{
+	return knumad_node_allowed(u, nid) && load[nid] + u->weight <= capacity[nid];
+}
+
+/* What placement weighs a unit's memory by: hot pages, unless too few. */
+static const unsigned long *knumad_unit_weights(const struct knumad_unit_in *u, int nr_nodes,
+						const struct knumad_node_params *params)
+{
+	if (u->hot && knumad_sum(u->hot, nr_nodes) >= max(params->min_hot_pages, 1UL))
+		return u->hot;
+	return u->pages;
+}
+
+/* The largest capacity among the nodes @u may use. */
+static unsigned int knumad_unit_max_room(const struct knumad_unit_in *u,
+					 const unsigned int *capacity, int nr_nodes)
+{
+	unsigned int best = 0;
+	int n;
+
+	for (n = 0; n < nr_nodes; n++) {
+		if (knumad_node_allowed(u, n))
+			best = max(best, capacity[n]);
+	}
+	return best;
+}
+
+/* A unit busier than any node it may use: its load, spread over them. */
+static void knumad_spread_load(const struct knumad_unit_in *u, const unsigned int *capacity,
+			       int nr_nodes, unsigned long *load)
+{
+	unsigned long total = 0;
+	int n;
+
+	for (n = 0; n < nr_nodes; n++) {
+		if (knumad_node_allowed(u, n))
+			total += capacity[n];
+	}
+	for (n = 0; n < nr_nodes && total; n++) {
+		if (knumad_node_allowed(u, n))
+			load[n] += div64_u64((u64)u->weight * capacity[n], total);
+	}
 }
 
 /*
- * The node for one group, given what larger groups took (@load): the node
- * its memory is on (after hysteresis), else its current node, else the
- * node holding most of its memory among those with room, else the node
- * with most room. A group in hold-off keeps its node while it fits.
+ * The node with room for @u that holds most of its memory; ties go to the
+ * node with most room left, then to the lowest node. NUMA_NO_NODE if no
+ * allowed node has room.
  */
-static int knumad_place_one_group(const struct knumad_group_in *g, int nr_nodes,
-				  const unsigned int *capacity, const unsigned int *load,
-				  const struct knumad_node_params *params)
+static int knumad_best_room(const struct knumad_unit_in *u, const unsigned long *weight,
+			    const unsigned int *capacity, int nr_nodes,
+			    const unsigned long *load)
 {
-	int cur = g->cur >= 0 && g->cur < nr_nodes ? g->cur : NUMA_NO_NODE;
-	int mem, n, best = NUMA_NO_NODE;
+	int n, best = NUMA_NO_NODE;
 
-	if (g->held && cur != NUMA_NO_NODE && knumad_group_fits(g, cur, load, capacity))
-		return cur;
-	mem = knumad_choose_node(g->pages, g->pages, nr_nodes, cur, params);
-	if (mem != NUMA_NO_NODE && knumad_group_fits(g, mem, load, capacity))
-		return mem;
-	if (cur != NUMA_NO_NODE && knumad_group_fits(g, cur, load, capacity))
-		return cur;
 	for (n = 0; n < nr_nodes; n++) {
-		if (knumad_group_fits(g, n, load, capacity) &&
-		    (best == NUMA_NO_NODE || g->pages[n] > g->pages[best]))
-			best = n;
-	}
-	if (best != NUMA_NO_NODE)
-		return best;
-	/* Fits nowhere: where its memory is if no node could hold it at all. */
-	for (n = 0; n < nr_nodes; n++) {
-		if (g->threads <= capacity[n])
-			break;
-	}
-	if (n == nr_nodes && mem != NUMA_NO_NODE)
-		return mem;
-	for (n = 0; n < nr_nodes; n++) {
-		long room = (long)capacity[n] - load[n];
-
-		if (best == NUMA_NO_NODE || room > (long)capacity[best] - load[best])
+		if (!knumad_unit_fits(u, n, load, capacity))
+			continue;
+		if (best == NUMA_NO_NODE || weight[n] > weight[best] ||
+		    (weight[n] == weight[best] &&
+		     capacity[n] - load[n] > capacity[best] - load[best]))
 			best = n;
 	}
 	return best;
 }
 
-/**
- * knumad_place_groups() - Choose a node for every numa_group at once.
- * @groups: the groups (@nr_groups entries), in a stable order.
- * @nr_groups: number of groups.
- * @capacity: CPUs per node (@nr_nodes entries).
- * @nr_nodes: number of nodes.
- * @params: hysteresis for memory-driven moves (min_hot_pages is unused:
- *	groups are placed by resident memory).
- * @load: scratch, @nr_nodes entries: out: threads placed per node.
- * @order: scratch, @nr_groups entries.
- * @out: out: the node of each group (NUMA_NO_NODE for a group with no
- *	memory and no node yet).
- *
- * Groups with more threads choose first (ties: the order given, so the
- * result is stable from pass to pass). Each takes a node where its threads
- * fit beside those of the groups before it, preferring its memory's node,
- * then its current node; so groups that together do not fit on one node
- * end up on different nodes, and a group moves only when its memory tips
- * over or room requires it. Groups without threads take no room.
- */
-void knumad_place_groups(const struct knumad_group_in *groups, int nr_groups,
-			 const unsigned int *capacity, int nr_nodes,
-			 const struct knumad_node_params *params,
-			 unsigned int *load, int *order, int *out)
+/* The allowed node with the least load beyond its capacity. */
+static int knumad_least_loaded(const struct knumad_unit_in *u, const unsigned int *capacity,
+			       int nr_nodes, const unsigned long *load)
 {
-	int i, j;
+	int n, best = NUMA_NO_NODE;
+
+	for (n = 0; n < nr_nodes; n++) {
+		if (!knumad_node_allowed(u, n))
+			continue;
+		if (best == NUMA_NO_NODE ||
+		    (long)(load[n] - capacity[n]) < (long)(load[best] - capacity[best]))
+			best = n;
+	}
+	return best;
+}
+
+/* Place one unit that needs room, given what the units before it took. */
+static void knumad_assign_one(const struct knumad_unit_in *u, int mem, int nr_nodes,
+			      const unsigned int *capacity,
+			      const struct knumad_node_params *params,
+			      unsigned long *load, struct knumad_unit_out *out)
+{
+	const unsigned long *weight = knumad_unit_weights(u, nr_nodes, params);
+	int cur = u->cur >= 0 && u->cur < nr_nodes ? u->cur : NUMA_NO_NODE;
+	int nid;
+
+	if (mem != NUMA_NO_NODE && knumad_unit_fits(u, mem, load, capacity)) {
+		out->nid = mem;
+		out->reason = mem == cur && u->held ? KNUMAD_REASON_KEPT : KNUMAD_REASON_MEMORY;
+	} else if (cur != NUMA_NO_NODE && knumad_unit_fits(u, cur, load, capacity)) {
+		/* Converging there already: stay, do not start over elsewhere. */
+		out->nid = cur;
+		out->reason = KNUMAD_REASON_KEPT;
+	} else if ((nid = knumad_best_room(u, weight, capacity, nr_nodes, load)) >= 0) {
+		out->nid = nid;
+		out->reason = knumad_node_allowed(u, mem) ? KNUMAD_REASON_ROOM :
+							    KNUMAD_REASON_ALLOWED;
+	} else if (knumad_node_allowed(u, mem)) {
+		out->nid = mem;
+		out->reason = KNUMAD_REASON_OVERLOAD;
+	} else {
+		out->nid = knumad_least_loaded(u, capacity, nr_nodes, load);
+		out->reason = KNUMAD_REASON_ALLOWED;
+	}
+	if (out->nid != NUMA_NO_NODE)
+		load[out->nid] += u->weight;
+}
+
+/*
+ * Sort key of a unit that needs room: held units first; then the units that
+ * would move most memory if pushed off their memory's node; then the busier.
+ * Returns true if @a goes before @b.
+ */
+static bool knumad_goes_first(const struct knumad_unit_in *a, unsigned long a_pages,
+			      const struct knumad_unit_in *b, unsigned long b_pages)
+{
+	if (a->held != b->held)
+		return a->held;
+	if (a_pages != b_pages)
+		return a_pages > b_pages;
+	return a->weight > b->weight;
+}
+
+/**
+ * knumad_assign() - Give every unit (process, numa_group, thread) a node,
+ * all together, within the CPU capacity of the nodes.
+ * @units: the units (@nr_units entries), in a stable order.
+ * @nr_units: number of units.
+ * @capacity: CPU capacity per node, in milli-CPUs (@nr_nodes entries).
+ * @nr_nodes: number of nodes.
+ * @params: hysteresis and the hot-page floor for each unit's memory node.
+ * @load: scratch, @nr_nodes entries: out: milli-CPUs placed per node.
+ * @order: scratch, @nr_units entries.
+ * @out: out: each unit's node and the reason for it.
+ *
+ * A unit's memory node is where most of its hot memory is (with
+ * hysteresis against its current node). Units that need no CPU stay with
+ * their memory and take no room. A process busier than any node it may use
+ * is spread: no node is forced on it (an explicit group is kept together
+ * even then). Every other unit needs room for its weight: units in
+ * hold-off keep their node first; then, in order of the memory they would
+ * move if displaced (most first, so the assignment moves the fewest pages),
+ * each takes its memory node if its threads fit there beside the units
+ * placed before it, else stays on its current node if it fits (it is
+ * converging there), else takes the allowed node with room that holds most
+ * of its memory, in which case its memory follows it. A unit that fits
+ * nowhere stays with its memory. The result depends only on the inputs and
+ * their order, so it is stable from pass to pass.
+ */
+void knumad_assign(const struct knumad_unit_in *units, int nr_units,
+		   const unsigned int *capacity, int nr_nodes,
+		   const struct knumad_node_params *params,
+		   unsigned long *load, int *order, struct knumad_unit_out *out)
+{
+	int i, j, nr = 0;
 
 	for (i = 0; i < nr_nodes; i++)
 		load[i] = 0;
-	/* Insertion sort by threads, descending, stable. */
-	for (i = 0; i < nr_groups; i++) {
-		for (j = i; j > 0 && groups[order[j - 1]].threads < groups[i].threads; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
-	for (i = 0; i < nr_groups; i++) {
-		const struct knumad_group_in *g = &groups[order[i]];
-		int nid;
 
-		if (!knumad_sum(g->pages, nr_nodes) && g->cur == NUMA_NO_NODE) {
-			out[order[i]] = NUMA_NO_NODE;
-			continue;
+	for (i = 0; i < nr_units; i++) {
+		const struct knumad_unit_in *u = &units[i];
+		int cur = u->cur >= 0 && u->cur < nr_nodes ? u->cur : NUMA_NO_NODE;
+		int mem = knumad_choose_node(u->pages, knumad_unit_weights(u, nr_nodes, params),
+					     nr_nodes, cur, params);
+
+		out[i].nid = mem;
+		if (mem == NUMA_NO_NODE) {
+			out[i].reason = KNUMAD_REASON_NONE;
+		} else if (!u->weight) {
+			out[i].reason = KNUMAD_REASON_IDLE;
+		} else if (!u->keep_together &&
+			   u->weight > knumad_unit_max_room(u, capacity, nr_nodes)) {
+			out[i].nid = NUMA_NO_NODE;
+			out[i].reason = KNUMAD_REASON_SPREAD;
+			knumad_spread_load(u, capacity, nr_nodes, load);
+		} else {
+			/* Needs room: insertion sort into @order, stable. */
+			unsigned long pages = u->pages[mem];
+
+			for (j = nr; j > 0; j--) {
+				const struct knumad_unit_in *o = &units[order[j - 1]];
+
+				if (!knumad_goes_first(u, pages, o, o->pages[out[order[j - 1]].nid]))
+					break;
+				order[j] = order[j - 1];
+			}
+			order[j] = i;
+			nr++;
 		}
-		nid = knumad_place_one_group(g, nr_nodes, capacity, load, params);
-		out[order[i]] = nid;
-		if (nid != NUMA_NO_NODE)
-			load[nid] += g->threads;
 	}
+
+	/* Held units keep their node while it fits. */
+	for (i = 0; i < nr; i++) {
+		const struct knumad_unit_in *u = &units[order[i]];
+
+		if (u->held && u->cur >= 0 && u->cur < nr_nodes &&
+		    knumad_unit_fits(u, u->cur, load, capacity)) {
+			out[order[i]].nid = u->cur;
+			out[order[i]].reason = KNUMAD_REASON_KEPT;
+			load[u->cur] += u->weight;
+			order[i] = -1;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		if (order[i] >= 0)
+			knumad_assign_one(&units[order[i]], out[order[i]].nid, nr_nodes,
+					  capacity, params, load, &out[order[i]]);
+	}
+}
+
+/**
+ * knumad_hint_private() - Does a thread work on memory of its own?
+ * @priv: its hinting faults on pages nobody else touched before it.
+ * @shared: its faults on pages another task touched before.
+ * @was_private: the answer last time.
+ *
+ * Private when at least 70% of at least %KNUMAD_HINT_MIN_FAULTS faults
+ * were; it stays private until that share falls under 40%, so a thread on
+ * the border does not flap. With fewer faults, the answer stays.
+ *
+ * Return: true if the thread counts as working on private memory.
+ */
+bool knumad_hint_private(u32 priv, u32 shared, bool was_private)
+{
+	u64 total = (u64)priv + shared;
+
+	if (total < KNUMAD_HINT_MIN_FAULTS)
+		return was_private;
+	return (u64)priv * 100 >= total * (was_private ? 40 : 70);
+}
+
+/**
+ * knumad_cluster_find() - The cluster a thread is in (union-find).
+ * @parent: the forest: each entry its parent's index, a root itself.
+ * @i: the thread's index.
+ *
+ * Halves the path as it goes.
+ * Return: the index of the cluster's root.
+ */
+int knumad_cluster_find(int *parent, int i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/**
+ * knumad_cluster_join() - Put two threads that share memory in one cluster.
+ * @parent: the forest (see knumad_cluster_find()).
+ * @a: one thread's index.
+ * @b: the other's.
+ *
+ * The lower root becomes the root, so the result does not depend on the
+ * order of the joins.
+ */
+void knumad_cluster_join(int *parent, int a, int b)
+{
+	a = knumad_cluster_find(parent, a);
+	b = knumad_cluster_find(parent, b);
+	if (a < b)
+		parent[b] = a;
+	else if (b < a)
+		parent[a] = b;
+}
+
+/**
+ * knumad_region_owner() - Which cluster a region of memory belongs to.
+ * @weight: the hinting faults each cluster took there (@nr entries).
+ * @nr: number of clusters that touched it.
+ *
+ * A region goes with a cluster that took at least two thirds of its faults;
+ * memory used from several clusters about evenly is shared: it stays where
+ * it is rather than ping-pong between their nodes.
+ *
+ * Return: the index of the owner, or -1 if the region is shared.
+ */
+int knumad_region_owner(const u32 *weight, int nr)
+{
+	u64 total = 0;
+	int i, best = -1;
+
+	for (i = 0; i < nr; i++) {
+		total += weight[i];
+		if (best < 0 || weight[i] > weight[best])
+			best = i;
+	}
+	if (best < 0 || !weight[best] || (u64)weight[best] * 3 < total * 2)
+		return -1;
+	return best;
 }

@@ -17,23 +17,31 @@
 
 #include "internal.h"
 
+/* The context the files show; set once, at init. */
+static struct knumad_ctx *knumad_sysfs_ctx;
+
 /*
- * A tunable: its field in knumad_tunables and its accepted range. The
- * ranges keep every product the thread computes (budget, sleep) sane.
+ * A tunable: its field in struct knumad_tunables and its accepted range.
+ * The ranges keep every product the thread computes (budget, sleep) sane.
  */
 struct knumad_tunable_attr {
 	struct kobj_attribute attr;
-	unsigned int *value;
+	size_t offset;
 	unsigned int min;
 	unsigned int max;
 };
+
+static unsigned int *knumad_tunable(const struct knumad_tunable_attr *t)
+{
+	return (void *)&knumad_sysfs_ctx->tun + t->offset;
+}
 
 static ssize_t knumad_tunable_show(struct kobject *kobj,
 				   struct kobj_attribute *attr, char *buf)
 {
 	struct knumad_tunable_attr *t = container_of(attr, struct knumad_tunable_attr, attr);
 
-	return sysfs_emit(buf, "%u\n", READ_ONCE(*t->value));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*knumad_tunable(t)));
 }
 
 static ssize_t knumad_tunable_store(struct kobject *kobj,
@@ -45,8 +53,8 @@ static ssize_t knumad_tunable_store(struct kobject *kobj,
 
 	if (kstrtouint(buf, 10, &val) || val < t->min || val > t->max)
 		return -EINVAL;
-	WRITE_ONCE(*t->value, val);
-	knumad_wake();
+	WRITE_ONCE(*knumad_tunable(t), val);
+	knumad_kick(knumad_sysfs_ctx);
 	return count;
 }
 
@@ -54,7 +62,7 @@ static ssize_t knumad_tunable_store(struct kobject *kobj,
 	static struct knumad_tunable_attr knumad_##_name##_attr = {		\
 		.attr = __ATTR(_name, 0644, knumad_tunable_show,		\
 			       knumad_tunable_store),				\
-		.value = &knumad_tunables._field,				\
+		.offset = offsetof(struct knumad_tunables, _field),		\
 		.min = (_min),							\
 		.max = (_max),							\
 	}
@@ -62,6 +70,7 @@ static ssize_t knumad_tunable_store(struct kobject *kobj,
 KNUMAD_TUNABLE(scan_sleep_millisecs, scan_sleep_ms, 1, 3600 * 1000);
 KNUMAD_TUNABLE(pages_to_scan, pages_to_scan, 1, 1U << 24);
 KNUMAD_TUNABLE(max_cpu_percent, max_cpu_percent, 1, 100);
+KNUMAD_TUNABLE(budget_window_millisecs, budget_window_ms, 0, 3600 * 1000);
 KNUMAD_TUNABLE(hysteresis_percent, hysteresis_percent, 0, 1000);
 KNUMAD_TUNABLE(min_anon_pages, min_anon_pages, 0, 1U << 30);
 KNUMAD_TUNABLE(min_hot_pages, min_hot_pages, 0, 1U << 30);
@@ -69,10 +78,9 @@ KNUMAD_TUNABLE(migrate_max_mbps, migrate_max_mbps, 0, 1U << 20);
 KNUMAD_TUNABLE(migrate_batch_pages, migrate_batch_pages, 1, 1U << 16);
 KNUMAD_TUNABLE(pair_tolerance_pages, pair_tolerance_pages, 0, 1U << 30);
 KNUMAD_TUNABLE(migrate_holdoff_millisecs, migrate_holdoff_ms, 0, 3600 * 1000);
-KNUMAD_TUNABLE(migrate_busy_scans, migrate_busy_scans, 1, 1000);
 KNUMAD_TUNABLE(pair_wait_millisecs, pair_wait_ms, 0, 3600 * 1000);
 
-/* A counter: its index in knumad_stats, and a divisor for its unit. */
+/* A counter: its index in the context's stats, and a divisor for its unit. */
 struct knumad_counter_attr {
 	struct kobj_attribute attr;
 	enum knumad_stat_item item;
@@ -85,7 +93,7 @@ static ssize_t knumad_counter_show(struct kobject *kobj,
 	struct knumad_counter_attr *c = container_of(attr, struct knumad_counter_attr, attr);
 
 	return sysfs_emit(buf, "%llu\n",
-			  div64_u64(atomic64_read(&knumad_stats[c->item]), c->divisor));
+			  div64_u64(atomic64_read(&knumad_sysfs_ctx->stats[c->item]), c->divisor));
 }
 
 #define KNUMAD_COUNTER(_name, _item, _divisor)					\
@@ -107,11 +115,17 @@ KNUMAD_COUNTER(pages_migrated, KNUMAD_STAT_PAGES_MIGRATED, 1);
 KNUMAD_COUNTER(pages_migrate_failed, KNUMAD_STAT_PAGES_MIGRATE_FAILED, 1);
 KNUMAD_COUNTER(pages_waiting, KNUMAD_STAT_PAGES_WAITING, 1);
 KNUMAD_COUNTER(cpu_time_us, KNUMAD_STAT_CPU_NS, NSEC_PER_USEC);
+KNUMAD_COUNTER(units, KNUMAD_STAT_UNITS, 1);
+KNUMAD_COUNTER(units_converging, KNUMAD_STAT_UNITS_CONVERGING, 1);
+KNUMAD_COUNTER(thread_units, KNUMAD_STAT_THREAD_UNITS, 1);
+KNUMAD_COUNTER(hint_armed, KNUMAD_STAT_HINT_ARMED, 1);
+KNUMAD_COUNTER(hint_faults, KNUMAD_STAT_HINT_FAULTS, 1);
+KNUMAD_COUNTER(hint_records_lost, KNUMAD_STAT_HINT_LOST, 1);
 
 static ssize_t mms_tracked_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", numa_migrate_nr_mms());
+	return sysfs_emit(buf, "%lu\n", knumad_mm_nr());
 }
 
 static struct kobj_attribute knumad_mms_tracked_attr = __ATTR_RO(mms_tracked);
@@ -120,6 +134,7 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_scan_sleep_millisecs_attr.attr.attr,
 	&knumad_pages_to_scan_attr.attr.attr,
 	&knumad_max_cpu_percent_attr.attr.attr,
+	&knumad_budget_window_millisecs_attr.attr.attr,
 	&knumad_hysteresis_percent_attr.attr.attr,
 	&knumad_min_anon_pages_attr.attr.attr,
 	&knumad_min_hot_pages_attr.attr.attr,
@@ -127,7 +142,6 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_migrate_batch_pages_attr.attr.attr,
 	&knumad_pair_tolerance_pages_attr.attr.attr,
 	&knumad_migrate_holdoff_millisecs_attr.attr.attr,
-	&knumad_migrate_busy_scans_attr.attr.attr,
 	&knumad_pair_wait_millisecs_attr.attr.attr,
 	&knumad_passes_attr.attr.attr,
 	&knumad_full_scans_attr.attr.attr,
@@ -141,6 +155,12 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_pages_migrate_failed_attr.attr.attr,
 	&knumad_pages_waiting_attr.attr.attr,
 	&knumad_cpu_time_us_attr.attr.attr,
+	&knumad_units_attr.attr.attr,
+	&knumad_units_converging_attr.attr.attr,
+	&knumad_thread_units_attr.attr.attr,
+	&knumad_hint_armed_attr.attr.attr,
+	&knumad_hint_faults_attr.attr.attr,
+	&knumad_hint_records_lost_attr.attr.attr,
 	&knumad_mms_tracked_attr.attr,
 	NULL,
 };
@@ -152,10 +172,12 @@ static const struct attribute_group knumad_attr_group = {
 
 /**
  * knumad_sysfs_init() - Create /sys/kernel/mm/knumad/.
+ * @ctx: the context whose tunables and counters the files show.
  *
  * Return: 0 or a negative errno.
  */
-int knumad_sysfs_init(void)
+int knumad_sysfs_init(struct knumad_ctx *ctx)
 {
+	knumad_sysfs_ctx = ctx;
 	return sysfs_create_group(mm_kobj, &knumad_attr_group);
 }

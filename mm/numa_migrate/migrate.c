@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * knumad's page migration: move a chunk of one process's anonymous memory
+ * knumad's page migration: move a stretch of one process's anonymous memory
  * from one node to another, in the background.
  *
  * Runs in the knumad thread, never in the task's context: pages are
  * isolated under the page-table lock during a walk taken with
  * mmap_read_trylock(), then moved with migrate_pages(MIGRATE_ASYNC,
  * MR_KNUMAD). The destination is allocated without reclaim or compaction:
- * if the node is short of memory the page stays where it is. Shared pages,
- * KSM pages and VMAs whose memory policy binds them away from the
- * destination are left alone; PMD-mapped THPs move whole.
+ * if the node is short of memory the page stays where it is.
  *
- * The pairing of flows and the rate are decided by the caller
- * (kernel/knumad, registry.c); see Documentation/mm/knumad.rst.
+ * Placement the user chose is never undone: only memory under the default
+ * memory policy, or under one that opted into NUMA balancing
+ * (MPOL_F_NUMA_BALANCING), moves, and then only within its nodes. Shared,
+ * KSM, long-term pinned (FOLL_LONGTERM: VFIO, io_uring buffers) and
+ * mlocked pages are left alone before any page table is touched. PMD-mapped
+ * THPs move whole.
+ *
+ * What moves, from where to where and how much is the caller's decision
+ * (kernel/knumad); see Documentation/mm/knumad.rst.
  */
 #define pr_fmt(fmt) "knumad: " fmt
 
@@ -29,73 +34,108 @@
 #include "../internal.h"
 #include "internal.h"
 
-struct numa_migrate_isolate {
-	struct numa_migrate_chunk *c;
+struct knumad_isolate {
+	struct knumad_migrate_range *r;
 	struct list_head *folios;
 };
 
-/* A binding memory policy that excludes @nid forbids moving there. */
-static bool numa_migrate_mpol_allows(struct mempolicy *pol, int nid)
+/*
+ * Would @pol, a VMA's or a thread's memory policy, let knumad move memory
+ * to @nid? Only memory the user left to the kernel moves: the default or
+ * local policy, or a policy that opted into NUMA balancing (MPOL_F_MOF, as
+ * MPOL_F_NUMA_BALANCING gives), and then only within its nodes.
+ */
+static bool knumad_mpol_movable(struct mempolicy *pol, int nid)
 {
-	if (!pol)
+	if (!pol || pol->mode == MPOL_DEFAULT || pol->mode == MPOL_LOCAL)
 		return true;
-	if (pol->mode != MPOL_BIND && pol->mode != MPOL_PREFERRED_MANY)
-		return true;
-	return node_isset(nid, pol->nodes);
+	if (!(pol->flags & MPOL_F_MOF))
+		return false;
+	if (pol->mode == MPOL_BIND || pol->mode == MPOL_PREFERRED_MANY)
+		return node_isset(nid, pol->nodes);
+	return true;
 }
 
-static int numa_migrate_test_chunk_vma(unsigned long start, unsigned long end,
-				       struct mm_walk *walk)
+/**
+ * knumad_task_policy_nodes() - Where may a thread's task memory policy let
+ * knumad move memory?
+ * @p: the thread.
+ * @nodes: in: nodes allowed so far; out: of those, the ones @p's task
+ *	policy allows.
+ *
+ * A task policy governs the memory that thread allocates in VMAs without a
+ * policy of their own; knumad cannot tell which thread allocated a page,
+ * so every thread's policy must allow a move.
+ */
+void knumad_task_policy_nodes(struct task_struct *p, nodemask_t *nodes)
 {
-	struct numa_migrate_isolate *iso = walk->private;
+	int nid;
 
-	if (numa_migrate_test_vma(start, end, walk))
+	task_lock(p);
+	for_each_node_mask(nid, *nodes) {
+		if (!knumad_mpol_movable(p->mempolicy, nid))
+			node_clear(nid, *nodes);
+	}
+	task_unlock(p);
+}
+
+static int knumad_test_chunk_vma(unsigned long start, unsigned long end,
+				 struct mm_walk *walk)
+{
+	struct knumad_isolate *iso = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+
+	if (knumad_test_vma(start, end, walk) || (vma->vm_flags & VM_LOCKED))
 		return 1;
-	/* mbind(): never move memory out of what it binds. */
-	return numa_migrate_mpol_allows(walk->vma->vm_policy, iso->c->dst) ? 0 : 1;
+	/* A VMA policy (mbind) decides for its VMA; else the task policies. */
+	if (vma->vm_policy)
+		return knumad_mpol_movable(vma->vm_policy, iso->r->dst) ? 0 : 1;
+	return iso->r->task_policy_ok ? 0 : 1;
 }
 
 /* Take @folio off the LRU to move it, if it is ours to move. */
-static bool numa_migrate_isolate_folio(struct mm_walk *walk, struct folio *folio,
-				       unsigned long addr, pte_t *pte, pmd_t *pmd)
+static bool knumad_isolate_folio(struct mm_walk *walk, struct folio *folio,
+				 unsigned long addr, pte_t *pte, pmd_t *pmd)
 {
-	struct numa_migrate_isolate *iso = walk->private;
-	struct numa_migrate_chunk *c = iso->c;
+	struct knumad_isolate *iso = walk->private;
+	struct knumad_migrate_range *r = iso->r;
 
-	if (folio_nid(folio) != c->src || folio_test_ksm(folio) ||
+	if (folio_nid(folio) != r->src || folio_test_ksm(folio) ||
+	    folio_test_unevictable(folio) || folio_maybe_dma_pinned(folio) ||
 	    folio_likely_mapped_shared(folio))
+		return false;
+	if (r->young_only && !(pte ? pte_young(ptep_get(pte)) : pmd_young(pmdp_get(pmd))))
 		return false;
 	/* Fails if already isolated (another PTE of it), or off the LRU. */
 	if (folio_isolate_lru(folio)) {
 		list_add_tail(&folio->lru, iso->folios);
 		node_stat_mod_folio(folio, NR_ISOLATED_ANON, folio_nr_pages(folio));
-		c->isolated += folio_nr_pages(folio);
+		r->isolated += folio_nr_pages(folio);
 	}
-	return c->isolated >= c->budget;
+	return r->isolated >= r->budget;
 }
 
-static int numa_migrate_isolate_pmd(pmd_t *pmd, unsigned long addr,
-				    unsigned long end, struct mm_walk *walk)
+static int knumad_isolate_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+			      struct mm_walk *walk)
 {
-	struct numa_migrate_isolate *iso = walk->private;
+	struct knumad_isolate *iso = walk->private;
 
-	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_isolate_folio);
-	if (iso->c->isolated >= iso->c->budget) {
-		iso->c->next = end;
+	end = knumad_pmd_folios(pmd, addr, end, walk, knumad_isolate_folio);
+	if (iso->r->isolated >= iso->r->budget) {
+		iso->r->next = end;
 		return 1;
 	}
 	return 0;
 }
 
-static const struct mm_walk_ops numa_migrate_isolate_ops = {
-	.pmd_entry	= numa_migrate_isolate_pmd,
-	.test_walk	= numa_migrate_test_chunk_vma,
+static const struct mm_walk_ops knumad_isolate_ops = {
+	.pmd_entry	= knumad_isolate_pmd,
+	.test_walk	= knumad_test_chunk_vma,
 	.walk_lock	= PGWALK_RDLOCK,
 };
 
 /* The destination folio: on @private's node, without reclaim, quietly. */
-static struct folio *numa_migrate_alloc_folio(struct folio *src,
-					      unsigned long private)
+static struct folio *knumad_alloc_folio(struct folio *src, unsigned long private)
 {
 	gfp_t gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_THISNODE |
 		    __GFP_NOWARN | __GFP_NOMEMALLOC | __GFP_NORETRY;
@@ -104,90 +144,77 @@ static struct folio *numa_migrate_alloc_folio(struct folio *src,
 }
 
 /**
- * numa_migrate_chunk_mm() - Move up to a chunk of an mm's pages.
- * @mm: the mm; the caller holds a reference on its users (mmget).
- * @start: where to resume the walk (0 to start over).
- * @c: source, destination and size; the results.
+ * knumad_migrate() - Move up to a chunk of a range's pages between nodes.
+ * @mm: the mm, held by mmgrab() at least.
+ * @r: the range, nodes and size; the results.
  *
  * Takes mmap_lock for read with a trylock only, isolates the pages under
  * the page-table locks, drops mmap_lock, then migrates them. Pages that
  * could not move are put back where they were: nothing is lost.
  *
- * Return: 0, or -EBUSY if mmap_lock was contended (nothing done).
+ * Context: the knumad thread; sleeps.
+ * Return: 0, or -EBUSY if mmap_lock was contended or the mm is exiting
+ * (nothing done).
  */
-int numa_migrate_chunk_mm(struct mm_struct *mm, unsigned long start,
-			  struct numa_migrate_chunk *c)
+int knumad_migrate(struct mm_struct *mm, struct knumad_migrate_range *r)
 {
 	LIST_HEAD(folios);
-	struct numa_migrate_isolate iso = { .c = c, .folios = &folios };
+	struct knumad_isolate iso = { .r = r, .folios = &folios };
 	unsigned int nr_succeeded = 0;
 	unsigned long end;
 	int err;
 
-	c->isolated = 0;
-	c->migrated = 0;
-	c->next = 0;
-	if (!mmap_read_trylock(mm))
+	r->isolated = 0;
+	r->migrated = 0;
+	r->next = 0;
+	if (!knumad_mmap_trylock(mm))
 		return -EBUSY;
-	end = min(c->end, mm->task_size);
-	if (start < end) {
-		err = walk_page_range(mm, start, end, &numa_migrate_isolate_ops, &iso);
+	end = min(r->end, mm->task_size);
+	if (r->start < end) {
+		err = walk_page_range(mm, r->start, end, &knumad_isolate_ops, &iso);
 		if (err <= 0)
-			c->next = 0;	/* reached the end (or failed) */
+			r->next = 0;	/* reached the end (or failed) */
 	}
 	mmap_read_unlock(mm);
 
 	if (list_empty(&folios))
 		return 0;
-	migrate_pages(&folios, numa_migrate_alloc_folio, NULL, c->dst,
-		      MIGRATE_ASYNC, MR_KNUMAD, &nr_succeeded);
+	migrate_pages(&folios, knumad_alloc_folio, NULL, r->dst, MIGRATE_ASYNC,
+		      MR_KNUMAD, &nr_succeeded);
 	if (!list_empty(&folios))
 		putback_movable_pages(&folios);
-	c->migrated = nr_succeeded;
+	r->migrated = nr_succeeded;
 	return 0;
 }
 
 /**
- * numa_migrate_headroom() - Free pages a node has above its high watermarks.
+ * knumad_node_headroom() - Free pages a node has for knumad's migrations.
  * @nid: the node.
  *
  * Below the high watermark kswapd reclaims; knumad must not push a node
- * there, so only this much may flow into it unpaired.
+ * there. A movable allocation also cannot use the part of a lower zone
+ * (DMA32) held back for allocations that need it (lowmem_reserve).
  *
- * Return: free pages minus the high watermarks of its zones; may be < 0.
+ * Return: per zone a movable allocation may use, the free pages above its
+ * high watermark and its reserve, summed (0 if none).
  */
-long numa_migrate_headroom(int nid)
+long knumad_node_headroom(int nid)
 {
+	enum zone_type highest = gfp_zone(GFP_HIGHUSER_MOVABLE);
 	pg_data_t *pgdat = NODE_DATA(nid);
 	long headroom = 0;
 	int z;
 
-	for (z = 0; z < MAX_NR_ZONES; z++) {
+	for (z = 0; z <= highest; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
+		long room;
 
 		if (!populated_zone(zone))
 			continue;
-		headroom += zone_page_state(zone, NR_FREE_PAGES) - high_wmark_pages(zone);
+		room = zone_page_state(zone, NR_FREE_PAGES) - high_wmark_pages(zone) -
+		       zone->lowmem_reserve[highest];
+		if (room > 0)
+			headroom += room;
 	}
 	return headroom;
-}
-
-/**
- * numa_migrate_policy_allows() - May @p's memory move to @nid?
- * @p: a thread of the process.
- * @nid: the destination.
- *
- * A task memory policy (set_mempolicy()) that binds the task's memory to
- * nodes without @nid forbids it; VMA policies are checked page by page.
- *
- * Return: false if the task's own policy excludes @nid.
- */
-bool numa_migrate_policy_allows(struct task_struct *p, int nid)
-{
-	bool ok;
-
-	task_lock(p);
-	ok = numa_migrate_mpol_allows(p->mempolicy, nid);
-	task_unlock(p);
-	return ok;
 }

@@ -1,38 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * knumad's mm registry: which processes knumad scans, and where their scan
+ * knumad's mm registry: which processes knumad tracks, and where their scan
  * stands.
  *
- * An mm enters the registry when knumad finds a process with enough
- * anonymous memory (numa_migrate_discover(), which also catches exec and
- * processes older than knumad's enabling), or when it is forked from a
- * registered mm (knumad_fork()). It leaves when its last user goes
- * (knumad_exit()) or when knumad is disabled. No state is added to the mm
- * or to pages; an mm_slot hash maps mm to its entry, as khugepaged does.
+ * An mm enters the registry when knumad's discovery finds a process with
+ * enough anonymous memory (a bounded walk of the pid space per pass that
+ * resumes where it stopped, so exec'd processes, processes older than
+ * knumad's enabling and processes whose group leader exited are all found),
+ * or when it is forked from a tracked mm (knumad_fork()). It leaves when its
+ * last user goes (knumad_exit()) or when knumad is disabled. A tracked mm
+ * carries MMF_KNUMAD, so fork and exit of untracked processes never touch
+ * the registry; an mm_slot hash maps mm to its entry, as in khugepaged.
+ *
+ * knumad holds a tracked mm by mmgrab(), never by its users: the last
+ * mmput() of a process never runs in knumad's thread.
  *
  * Locking:
- *   numa_migrate_lock (spinlock) protects the hash, the list, the cursor,
- *   each entry's owner and its published counts (pages, hot). It nests
- *   inside task_lock() (discovery) and is taken with no other lock held
- *   elsewhere. Entries are only added while knumad is enabled, checked
- *   under the lock, so numa_migrate_forget_all() after disabling leaves
+ *   knumad_mm_lock (spinlock) protects the hash, the list, each entry's
+ *   reference count, dead flag, owner and published counts (last_*). It
+ *   nests inside task_lock() (discovery) and is taken with no other lock
+ *   held elsewhere. Entries are only added while knumad is enabled, checked
+ *   under the lock, so knumad_mm_forget_all() after disabling leaves
  *   nothing behind.
- *   Everything else in an entry (the scan in progress, preferred node) is
- *   touched only by the knumad thread, while it holds a reference on the
- *   mm's users (mmget): __mmput() cannot run knumad_exit() for that mm
- *   until the thread lets go, so the entry cannot be freed under it.
- *   The thread takes mmap_lock with mmap_read_trylock() only.
+ *   An entry stays on the list while referenced: the registry holds one
+ *   reference from insertion until the mm exits (the entry is then dead:
+ *   off the hash, skipped by iteration), the knumad thread one more while it
+ *   works on it. The last reference unlinks and frees it.
+ *   Everything else in an entry (the scan in progress, the state) is
+ *   touched only by the knumad thread while it holds a reference. The
+ *   thread takes mmap_lock with mmap_read_trylock(), and after repeated
+ *   failures with mmap_read_lock_killable() (it is woken with SIGKILL when
+ *   knumad stops).
  */
 #define pr_fmt(fmt) "knumad: " fmt
 
 #include <linux/debugfs.h>
-#include <linux/kthread.h>
 #include <linux/knumad.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -41,547 +52,567 @@
 #include "internal.h"
 
 /**
- * struct numa_migrate_mm - knumad's entry for one mm.
- * @slot: hash and list linkage, and the mm (pinned with mmgrab()).
+ * struct knumad_mm - knumad's entry for one mm.
+ * @slot: hash and list linkage, and the mm (held by mmgrab()).
+ * @ref: references: the registry's (until the mm exits) and the thread's.
+ * @dead: the mm exited or knumad stopped: off the hash, not visited.
  * @owner: the thread group using the mm, or NULL until discovery names it.
- * @scan_addr: where the scan in progress resumes (kthread only).
- * @mig_addr: where the migration walk resumes (kthread only).
- * @state: knumad's decisions for this mm (kthread only; debugfs reads
- *	the integers racily, with READ_ONCE()).
- * @full_scans: complete scans of this mm (kthread writes, readers race).
- * @counts: 5 * nr_node_ids counters: the scan in progress (pages, hot),
- *	the last complete scan (pages, hot), published under
- *	numa_migrate_lock, and the pages asked to move per source node
- *	(kthread only).
+ * @scan_addr: where the scan in progress resumes (thread only).
+ * @lock_fails: visits in a row that found mmap_lock contended.
+ * @full_scans: complete scans of this mm (thread writes, readers race).
+ * @state: knumad's decisions for this mm (thread only).
+ * @counts: 4 * nr_node_ids counters: the scan in progress (pages, hot),
+ *	thread only, and the last complete scan (pages, hot), published under
+ *	knumad_mm_lock.
  */
-struct numa_migrate_mm {
+struct knumad_mm {
 	struct mm_slot slot;
+	unsigned int ref;
+	bool dead;
 	struct pid *owner;
 	unsigned long scan_addr;
-	unsigned long mig_addr;
-	struct knumad_mm_state state;
+	unsigned int lock_fails;
 	unsigned long full_scans;
+	struct knumad_mm_state state;
 	unsigned long counts[];
 };
 
-#define NUMA_MIGRATE_HASH_BITS	10
+#define KNUMAD_MM_HASH_BITS	10
+
+/* Address space (base pages) walked under one hold of mmap_lock. */
+#define KNUMAD_SCAN_CHUNK	8192
+
+/* Visits with mmap_lock contended before knumad waits for it. */
+#define KNUMAD_LOCK_TRIES	8
+
+/* At most this many new mms per discovery, to bound the work under RCU. */
+#define KNUMAD_DISCOVER_BATCH	32
 
 /* Protects everything below; see the top of this file. */
-static DEFINE_SPINLOCK(numa_migrate_lock);
-static DEFINE_HASHTABLE(numa_migrate_hash, NUMA_MIGRATE_HASH_BITS);
-static LIST_HEAD(numa_migrate_list);
-/* The next entry to scan, or NULL for the head of the list. */
-static struct numa_migrate_mm *numa_migrate_cursor;
-static unsigned long numa_migrate_nr;
+static DEFINE_SPINLOCK(knumad_mm_lock);
+static DEFINE_HASHTABLE(knumad_mm_hash, KNUMAD_MM_HASH_BITS);
+static LIST_HEAD(knumad_mm_list);
+static unsigned long knumad_mm_count;
 
-static unsigned long *scan_pages(struct numa_migrate_mm *e)
+/* The knumad thread's own cursors. */
+static struct knumad_mm *knumad_scan_cursor;	/* referenced, or NULL */
+static int knumad_discover_pid = 1;
+
+static unsigned long *scan_pages(struct knumad_mm *e)
 {
 	return e->counts;
 }
 
-static unsigned long *scan_hot(struct numa_migrate_mm *e)
+static unsigned long *scan_hot(struct knumad_mm *e)
 {
 	return e->counts + nr_node_ids;
 }
 
-static unsigned long *last_pages(struct numa_migrate_mm *e)
+static unsigned long *last_pages(struct knumad_mm *e)
 {
 	return e->counts + 2 * nr_node_ids;
 }
 
-static unsigned long *last_hot(struct numa_migrate_mm *e)
+static unsigned long *last_hot(struct knumad_mm *e)
 {
 	return e->counts + 3 * nr_node_ids;
 }
 
-static unsigned long *mig_want(struct numa_migrate_mm *e)
-{
-	return e->counts + 4 * nr_node_ids;
-}
-
-static struct numa_migrate_mm *numa_migrate_lookup(struct mm_struct *mm)
+static struct knumad_mm *knumad_mm_lookup(struct mm_struct *mm)
 {
 	struct mm_slot *slot;
 
-	lockdep_assert_held(&numa_migrate_lock);
-	slot = mm_slot_lookup(numa_migrate_hash, mm);
-	return slot ? container_of(slot, struct numa_migrate_mm, slot) : NULL;
+	lockdep_assert_held(&knumad_mm_lock);
+	slot = mm_slot_lookup(knumad_mm_hash, mm);
+	return slot ? container_of(slot, struct knumad_mm, slot) : NULL;
 }
 
-static struct numa_migrate_mm *numa_migrate_alloc(void)
+static struct knumad_mm *knumad_mm_alloc(void)
 {
-	struct numa_migrate_mm *e;
+	struct knumad_mm *e;
 
-	e = kzalloc(struct_size(e, counts, 5 * nr_node_ids), GFP_KERNEL);
+	e = kzalloc(struct_size(e, counts, 4 * nr_node_ids), GFP_KERNEL);
 	if (e) {
-		e->state.preferred_nid = NUMA_NO_NODE;
-		e->state.mig_dst = NUMA_NO_NODE;
-		e->state.last_mig_dst = NUMA_NO_NODE;
+		e->ref = 1;
+		e->state.nid = NUMA_NO_NODE;
+		e->state.mig.stuck_at = ULONG_MAX;
+		e->state.mig.last_dst = NUMA_NO_NODE;
 	}
 	return e;
 }
 
-/*
- * Insert @e for @mm unless the mm is there already. Takes the caller's
- * reference on @owner. Returns false (and frees @e, drops @owner) if the
- * mm was registered meanwhile.
- */
-static bool numa_migrate_insert(struct numa_migrate_mm *e,
-				struct mm_struct *mm, struct pid *owner)
-{
-	struct mm_slot *slot = &e->slot;
-	struct numa_migrate_mm *old;
-
-	spin_lock(&numa_migrate_lock);
-	old = numa_migrate_lookup(mm);
-	if (!old && !knumad_enabled()) {
-		/* Disabled meanwhile: the registry is being emptied. */
-		spin_unlock(&numa_migrate_lock);
-		put_pid(owner);
-		kfree(e);
-		return false;
-	}
-	if (old) {
-		if (!old->owner) {
-			old->owner = owner;
-			owner = NULL;
-		}
-		spin_unlock(&numa_migrate_lock);
-		put_pid(owner);
-		kfree(e);
-		return false;
-	}
-	e->owner = owner;
-	mmgrab(mm);
-	mm_slot_insert(numa_migrate_hash, mm, slot);
-	list_add_tail(&e->slot.mm_node, &numa_migrate_list);
-	numa_migrate_nr++;
-	spin_unlock(&numa_migrate_lock);
-	return true;
-}
-
-/* Unlink @e; the caller frees it with numa_migrate_free() unlocked. */
-static void numa_migrate_unlink(struct numa_migrate_mm *e)
-{
-	lockdep_assert_held(&numa_migrate_lock);
-	if (numa_migrate_cursor == e) {
-		numa_migrate_cursor = list_is_last(&e->slot.mm_node, &numa_migrate_list) ?
-			NULL : list_next_entry(e, slot.mm_node);
-	}
-	hash_del(&e->slot.hash);
-	list_del(&e->slot.mm_node);
-	numa_migrate_nr--;
-}
-
-static void numa_migrate_free(struct numa_migrate_mm *e)
+static void knumad_mm_free(struct knumad_mm *e)
 {
 	put_pid(e->owner);
 	mmdrop(e->slot.mm);
 	kfree(e);
 }
 
+/* Drop a reference; returns true if it was the last (@e is unlinked then). */
+static bool knumad_mm_unref(struct knumad_mm *e)
+{
+	lockdep_assert_held(&knumad_mm_lock);
+	if (--e->ref)
+		return false;
+	list_del(&e->slot.mm_node);
+	knumad_mm_count--;
+	return true;
+}
+
+/* The mm is gone for knumad: off the hash, flag cleared, registry's ref. */
+static bool knumad_mm_kill(struct knumad_mm *e)
+{
+	lockdep_assert_held(&knumad_mm_lock);
+	WRITE_ONCE(e->dead, true);
+	hash_del(&e->slot.hash);
+	clear_bit(MMF_KNUMAD, &e->slot.mm->flags);
+	return knumad_mm_unref(e);
+}
+
+/*
+ * Insert @e for @mm unless the mm is there already. Takes the caller's
+ * reference on @owner. Frees @e (and drops @owner) if not inserted, but
+ * names the existing entry's owner if it had none.
+ */
+static void knumad_mm_insert(struct knumad_mm *e, struct mm_struct *mm, struct pid *owner)
+{
+	struct mm_slot *slot = &e->slot;
+	struct knumad_mm *old;
+
+	spin_lock(&knumad_mm_lock);
+	old = knumad_mm_lookup(mm);
+	if (old || !knumad_enabled()) {
+		/* Known already, or disabled meanwhile (being emptied). */
+		if (old && !old->owner) {
+			old->owner = owner;
+			owner = NULL;
+		}
+		spin_unlock(&knumad_mm_lock);
+		put_pid(owner);
+		kfree(e);
+		return;
+	}
+	e->owner = owner;
+	mmgrab(mm);
+	mm_slot_insert(knumad_mm_hash, mm, slot);
+	list_add_tail(&e->slot.mm_node, &knumad_mm_list);
+	set_bit(MMF_KNUMAD, &mm->flags);
+	knumad_mm_count++;
+	spin_unlock(&knumad_mm_lock);
+}
+
 /**
  * __knumad_fork() - Track a child mm whose parent knumad tracks.
  * @mm: the child's mm.
- * @oldmm: the parent's mm.
+ * @oldmm: the parent's mm (tracked: MMF_KNUMAD was set).
  *
- * The child's thread group is named later, by numa_migrate_discover().
+ * The child's thread group is named later, by knumad_mm_discover().
  */
 void __knumad_fork(struct mm_struct *mm, struct mm_struct *oldmm)
 {
-	struct numa_migrate_mm *e;
-	bool tracked;
+	struct knumad_mm *e = knumad_mm_alloc();
 
-	spin_lock(&numa_migrate_lock);
-	tracked = numa_migrate_lookup(oldmm);
-	spin_unlock(&numa_migrate_lock);
-	if (!tracked)
-		return;
-	e = numa_migrate_alloc();
 	if (e)
-		numa_migrate_insert(e, mm, NULL);
+		knumad_mm_insert(e, mm, NULL);
 }
 
 /**
  * __knumad_exit() - Stop tracking an mm whose last user is gone.
- * @mm: the mm.
+ * @mm: the mm (MMF_KNUMAD was set).
  */
 void __knumad_exit(struct mm_struct *mm)
 {
-	struct numa_migrate_mm *e;
+	struct knumad_mm *e;
+	bool last = false;
 
-	spin_lock(&numa_migrate_lock);
-	e = numa_migrate_lookup(mm);
+	spin_lock(&knumad_mm_lock);
+	e = knumad_mm_lookup(mm);
 	if (e)
-		numa_migrate_unlink(e);
-	spin_unlock(&numa_migrate_lock);
-	if (e)
-		numa_migrate_free(e);
+		last = knumad_mm_kill(e);
+	spin_unlock(&knumad_mm_lock);
+	if (last)
+		knumad_mm_free(e);
 }
 
-/* At most this many new mms per discovery, to bound the work under RCU. */
-#define NUMA_MIGRATE_DISCOVER_BATCH	32
+/*
+ * Is @t's mm worth registering, or registered without an owner? Called
+ * under RCU and task_lock(@t).
+ */
+static bool knumad_mm_wanted(struct task_struct *t, unsigned long min_anon_pages)
+{
+	struct mm_struct *mm = t->mm;
+	struct knumad_mm *e;
+	bool want;
+
+	if (!mm)
+		return false;
+	if (!test_bit(MMF_KNUMAD, &mm->flags))
+		return get_mm_counter(mm, MM_ANONPAGES) >= min_anon_pages;
+	spin_lock(&knumad_mm_lock);
+	e = knumad_mm_lookup(mm);
+	want = e && !e->owner;
+	spin_unlock(&knumad_mm_lock);
+	return want;
+}
 
 /**
- * numa_migrate_discover() - Register processes knumad does not know yet.
+ * knumad_mm_discover() - Register processes knumad does not know yet.
  * @min_anon_pages: smallest anonymous footprint worth tracking.
+ * @max_pids: look at most at this many pids (threads included).
  *
- * Walks the task list under RCU, takes up to a batch of candidates, and
- * registers them outside it (registration allocates). Also names the
- * thread group of mms registered at fork.
+ * Goes on from the pid where the last call stopped and wraps around at the
+ * end, so each call is bounded and every process is found within a lap.
+ * Also names the thread group of mms registered at fork.
+ * Context: the knumad thread; sleeps.
  */
-void numa_migrate_discover(unsigned long min_anon_pages)
+void knumad_mm_discover(unsigned long min_anon_pages, unsigned int max_pids)
 {
-	struct task_struct *found[NUMA_MIGRATE_DISCOVER_BATCH];
-	struct task_struct *p;
+	struct task_struct *found[KNUMAD_DISCOVER_BATCH];
 	int i, nr = 0;
 
 	rcu_read_lock();
-	for_each_process(p) {
-		struct numa_migrate_mm *e;
-		struct mm_struct *mm;
+	while (max_pids-- && nr < ARRAY_SIZE(found)) {
+		struct pid *pid = find_ge_pid(knumad_discover_pid, &init_pid_ns);
+		struct task_struct *t;
 		bool want;
 
-		if (p->flags & (PF_KTHREAD | PF_EXITING))
-			continue;
-		/* task_lock() keeps ->mm from being freed under us. */
-		task_lock(p);
-		mm = p->mm;
-		want = mm && get_mm_counter(mm, MM_ANONPAGES) >= min_anon_pages;
-		if (want) {
-			spin_lock(&numa_migrate_lock);
-			e = numa_migrate_lookup(mm);
-			want = !e || !e->owner;
-			spin_unlock(&numa_migrate_lock);
-		}
-		task_unlock(p);
-		if (!want)
-			continue;
-		get_task_struct(p);
-		found[nr++] = p;
-		if (nr == ARRAY_SIZE(found))
+		if (!pid) {
+			knumad_discover_pid = 1;	/* a lap done */
 			break;
+		}
+		knumad_discover_pid = pid_nr(pid) + 1;
+		t = pid_task(pid, PIDTYPE_PID);
+		if (!t || (t->flags & (PF_KTHREAD | PF_EXITING)))
+			continue;
+		task_lock(t);
+		want = knumad_mm_wanted(t, min_anon_pages);
+		task_unlock(t);
+		if (want) {
+			get_task_struct(t);
+			found[nr++] = t;
+		}
 	}
 	rcu_read_unlock();
 
 	for (i = 0; i < nr; i++) {
-		struct mm_struct *mm = get_task_mm(found[i]);
-		struct numa_migrate_mm *e;
+		struct task_struct *t = found[i];
+		struct knumad_mm *e = knumad_mm_alloc();
+		struct mm_struct *mm;
 
-		if (mm) {
-			e = numa_migrate_alloc();
-			if (e)
-				numa_migrate_insert(e, mm, get_task_pid(found[i], PIDTYPE_TGID));
-			mmput(mm);
-		}
-		put_task_struct(found[i]);
+		task_lock(t);
+		mm = t->mm;
+		if (mm)
+			mmgrab(mm);
+		task_unlock(t);
+		if (mm && e)
+			knumad_mm_insert(e, mm, get_task_pid(t, PIDTYPE_TGID));
+		else
+			kfree(e);
+		if (mm)
+			mmdrop(mm);
+		put_task_struct(t);
 	}
-}
-
-/*
- * Take the next entry to scan and pin its mm's users. NULL when the list
- * is empty; *@e is left NULL (and the cursor moved on) when that mm is
- * already exiting.
- */
-static bool numa_migrate_next(struct numa_migrate_mm **e)
-{
-	struct numa_migrate_mm *next;
-
-	spin_lock(&numa_migrate_lock);
-	next = numa_migrate_cursor;
-	if (!next)
-		next = list_first_entry_or_null(&numa_migrate_list,
-						struct numa_migrate_mm, slot.mm_node);
-	if (!next) {
-		spin_unlock(&numa_migrate_lock);
-		return false;
-	}
-	numa_migrate_cursor = list_is_last(&next->slot.mm_node, &numa_migrate_list) ?
-		NULL : list_next_entry(next, slot.mm_node);
-	*e = mmget_not_zero(next->slot.mm) ? next : NULL;
-	spin_unlock(&numa_migrate_lock);
-	return true;
-}
-
-/* A scan of @e completed: publish it and let knumad decide. */
-static void numa_migrate_scan_done(struct numa_migrate_mm *e,
-				   struct knumad_scan_control *sc)
-{
-	struct knumad_mm_view view = {
-		.mm = e->slot.mm,
-		.pages = last_pages(e),
-		.hot = last_hot(e),
-		.state = &e->state,
-		.mig_want = mig_want(e),
-	};
-	size_t bytes = 2 * nr_node_ids * sizeof(unsigned long);
-
-	spin_lock(&numa_migrate_lock);
-	memcpy(last_pages(e), scan_pages(e), bytes);
-	view.owner = get_pid(e->owner);
-	spin_unlock(&numa_migrate_lock);
-	memset(scan_pages(e), 0, bytes);
-	e->scan_addr = 0;
-	WRITE_ONCE(e->full_scans, e->full_scans + 1);
-	sc->mms_scanned++;
-	/* Only the kthread writes last_*, so reading them unlocked is fine. */
-	sc->scanned_mm(&view);
-	put_pid(view.owner);
-	if (e->state.mig_dst == NUMA_NO_NODE)
-		e->mig_addr = 0;
 }
 
 /**
- * numa_migrate_scan() - One pass over the registry, within a page budget.
- * @sc: the budget and callback in, the pass's counts out.
+ * knumad_mm_next() - The next live entry of the registry, referenced.
+ * @prev: the entry the caller is done with (its reference is dropped), or
+ *	NULL to start at the head.
  *
- * Visits each registered mm at most once, resuming its scan where the last
- * pass stopped. An mm whose mmap_lock is contended is skipped and counted.
- * Context: the knumad thread; sleeps.
+ * Context: the knumad thread.
+ * Return: the entry after @prev, or NULL at the end of the list.
  */
-void numa_migrate_scan(struct knumad_scan_control *sc)
+struct knumad_mm *knumad_mm_next(struct knumad_mm *prev)
 {
-	unsigned long visits = numa_migrate_nr_mms();
+	struct list_head *pos;
+	struct knumad_mm *e = NULL;
+	bool last = false;
 
-	while (visits-- && sc->pages_scanned < sc->budget) {
-		struct numa_migrate_walk w = { .budget = sc->budget - sc->pages_scanned };
-		struct numa_migrate_mm *e;
-		struct mm_struct *mm;
+	spin_lock(&knumad_mm_lock);
+	pos = prev ? prev->slot.mm_node.next : knumad_mm_list.next;
+	for (; pos != &knumad_mm_list; pos = pos->next) {
+		struct knumad_mm *cand = list_entry(pos, struct knumad_mm, slot.mm_node);
 
-		if (!numa_migrate_next(&e))
+		if (!cand->dead) {
+			cand->ref++;
+			e = cand;
 			break;
-		if (!e)
-			continue;	/* exiting: knumad_exit() drops it */
-		mm = e->slot.mm;
-		if (!mmap_read_trylock(mm)) {
-			sc->mms_skipped++;
-			mmput(mm);
-			continue;
 		}
-		w.pages = scan_pages(e);
-		w.hot = scan_hot(e);
-		numa_migrate_walk_mm(mm, e->scan_addr, ULONG_MAX, &w);
-		mmap_read_unlock(mm);
-		sc->pages_scanned += w.scanned;
+	}
+	if (prev)
+		last = knumad_mm_unref(prev);
+	spin_unlock(&knumad_mm_lock);
+	if (last)
+		knumad_mm_free(prev);
+	return e;
+}
 
-		if (w.next) {
-			/* Out of budget inside this mm: resume here next pass. */
-			e->scan_addr = w.next;
-			spin_lock(&numa_migrate_lock);
-			numa_migrate_cursor = e;
-			spin_unlock(&numa_migrate_lock);
-		} else {
-			numa_migrate_scan_done(e, sc);
+/**
+ * knumad_mm_get() - Take another reference on an entry.
+ * @e: the entry, referenced by the caller already.
+ */
+void knumad_mm_get(struct knumad_mm *e)
+{
+	spin_lock(&knumad_mm_lock);
+	e->ref++;
+	spin_unlock(&knumad_mm_lock);
+}
+
+/**
+ * knumad_mm_put() - Drop a reference knumad_mm_next() or knumad_mm_get()
+ * gave.
+ * @e: the entry, or NULL.
+ */
+void knumad_mm_put(struct knumad_mm *e)
+{
+	bool last;
+
+	if (!e)
+		return;
+	spin_lock(&knumad_mm_lock);
+	last = knumad_mm_unref(e);
+	spin_unlock(&knumad_mm_lock);
+	if (last)
+		knumad_mm_free(e);
+}
+
+/**
+ * knumad_mm_mm() - The mm of an entry.
+ * @e: the entry, referenced.
+ *
+ * Return: the mm, held by mmgrab() while @e is: lock it with a trylock and
+ * check that it still has users before walking it.
+ */
+struct mm_struct *knumad_mm_mm(const struct knumad_mm *e)
+{
+	return e->slot.mm;
+}
+
+/**
+ * knumad_mm_get_owner() - The thread group using an entry's mm.
+ * @e: the entry, referenced.
+ *
+ * Return: its struct pid, referenced (put_pid() it), or NULL if not known
+ * yet.
+ */
+struct pid *knumad_mm_get_owner(struct knumad_mm *e)
+{
+	struct pid *owner;
+
+	spin_lock(&knumad_mm_lock);
+	owner = get_pid(e->owner);
+	spin_unlock(&knumad_mm_lock);
+	return owner;
+}
+
+/**
+ * knumad_mm_state() - knumad's decisions about an entry's process.
+ * @e: the entry, referenced.
+ *
+ * Return: the state, for the knumad thread only.
+ */
+struct knumad_mm_state *knumad_mm_state(struct knumad_mm *e)
+{
+	return &e->state;
+}
+
+/**
+ * knumad_mm_full_scans() - How many complete scans an entry has had.
+ * @e: the entry.
+ *
+ * Return: the number of complete scans.
+ */
+unsigned long knumad_mm_full_scans(struct knumad_mm *e)
+{
+	return READ_ONCE(e->full_scans);
+}
+
+/**
+ * knumad_mm_counts() - Where an mm's memory is, as far as knumad knows.
+ * @e: the entry, referenced.
+ * @pages: out: resident anonymous pages per node.
+ * @hot: out: of those, pages found accessed in the last scan.
+ *
+ * The last complete scan, kept up to date with what knumad migrated since;
+ * before the first complete scan, what the scan in progress found so far,
+ * so a new process is placed without waiting for its whole scan.
+ * Context: the knumad thread.
+ * Return: true if anything was found.
+ */
+bool knumad_mm_counts(struct knumad_mm *e, unsigned long *pages, unsigned long *hot)
+{
+	size_t bytes = nr_node_ids * sizeof(unsigned long);
+	bool done = READ_ONCE(e->full_scans);
+
+	spin_lock(&knumad_mm_lock);
+	memcpy(pages, done ? last_pages(e) : scan_pages(e), bytes);
+	memcpy(hot, done ? last_hot(e) : scan_hot(e), bytes);
+	spin_unlock(&knumad_mm_lock);
+	return memchr_inv(pages, 0, bytes);
+}
+
+/**
+ * knumad_mm_moved() - Account knumad's own migration in an entry's counts.
+ * @e: the entry, referenced.
+ * @src: the node pages moved from.
+ * @dst: the node they moved to.
+ * @nr: how many.
+ *
+ * Hot pages move in proportion, so the counts follow knumad's own actions
+ * without waiting for the next complete scan.
+ */
+void knumad_mm_moved(struct knumad_mm *e, int src, int dst, unsigned long nr)
+{
+	unsigned long *pages = last_pages(e), *hot = last_hot(e);
+	unsigned long hot_nr;
+
+	spin_lock(&knumad_mm_lock);
+	nr = min(nr, pages[src]);
+	hot_nr = pages[src] ? mult_frac(hot[src], nr, pages[src]) : 0;
+	pages[src] -= nr;
+	pages[dst] += nr;
+	hot[src] -= hot_nr;
+	hot[dst] += hot_nr;
+	spin_unlock(&knumad_mm_lock);
+}
+
+/*
+ * mmap_lock for a scan visit: trylock; after KNUMAD_LOCK_TRIES contended
+ * visits in a row, wait for it (killable: knumad_stop() sends SIGKILL), so
+ * a process whose lock is always busy is not starved for ever.
+ */
+static bool knumad_scan_lock(struct knumad_mm *e)
+{
+	struct mm_struct *mm = e->slot.mm;
+
+	if (knumad_mmap_trylock(mm)) {
+		e->lock_fails = 0;
+		return true;
+	}
+	if (++e->lock_fails < KNUMAD_LOCK_TRIES || kthread_should_stop())
+		return false;
+	if (mmap_read_lock_killable(mm))
+		return false;
+	if (!atomic_read(&mm->mm_users)) {
+		mmap_read_unlock(mm);
+		return false;
+	}
+	e->lock_fails = 0;
+	return true;
+}
+
+/* A scan of @e completed: publish it. */
+static void knumad_scan_done(struct knumad_mm *e)
+{
+	size_t bytes = 2 * nr_node_ids * sizeof(unsigned long);
+
+	spin_lock(&knumad_mm_lock);
+	memcpy(last_pages(e), scan_pages(e), bytes);
+	spin_unlock(&knumad_mm_lock);
+	memset(scan_pages(e), 0, bytes);
+	e->scan_addr = 0;
+	WRITE_ONCE(e->full_scans, e->full_scans + 1);
+}
+
+/*
+ * Scan @e on from where its scan stands, a chunk per hold of mmap_lock.
+ * Returns false if the budget ran out inside @e (resume here next pass).
+ */
+static bool knumad_scan_visit(struct knumad_mm *e, struct knumad_scan_control *sc)
+{
+	struct mm_struct *mm = e->slot.mm;
+
+	while (sc->walked < sc->budget) {
+		struct knumad_walk w = {
+			.pages = scan_pages(e),
+			.hot = scan_hot(e),
+			.budget = min_t(unsigned long, KNUMAD_SCAN_CHUNK, sc->budget - sc->walked),
+		};
+
+		if (!knumad_scan_lock(e)) {
+			sc->mms_skipped++;
+			return true;
 		}
-		mmput(mm);	/* may free e, via knumad_exit() */
+		knumad_walk_mm(mm, e->scan_addr, ULONG_MAX, &w);
+		mmap_read_unlock(mm);
+		sc->walked += w.walked;
+		sc->pages_scanned += w.scanned;
+		if (!w.next) {
+			knumad_scan_done(e);
+			sc->mms_scanned++;
+			return true;
+		}
+		e->scan_addr = w.next;
 		cond_resched();
 		if (kthread_should_stop())
 			break;
 	}
+	return false;
 }
 
 /**
- * numa_migrate_demand() - Sum the migration requests of all processes.
- * @demand: out: pages asked to move from node s to node d, at
- *	[s * nr_node_ids + d].
+ * knumad_scan_pass() - One pass of scanning over the registry.
+ * @sc: the budget in, the pass's counts out.
  *
- * Context: the knumad thread (the only writer of the requests).
- */
-void numa_migrate_demand(unsigned long *demand)
-{
-	struct numa_migrate_mm *e;
-	int nid;
-
-	memset(demand, 0, sizeof(*demand) * nr_node_ids * nr_node_ids);
-	spin_lock(&numa_migrate_lock);
-	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
-		int dst = e->state.mig_dst;
-
-		if (dst == NUMA_NO_NODE)
-			continue;
-		for (nid = 0; nid < nr_node_ids; nid++)
-			demand[nid * nr_node_ids + dst] += mig_want(e)[nid];
-	}
-	spin_unlock(&numa_migrate_lock);
-}
-
-/*
- * Pin the mm of a process asking for pages to move from @src to @dst. The
- * caller mmput()s it and must not touch the entry afterwards.
- */
-static struct numa_migrate_mm *numa_migrate_find_flow(int src, int dst)
-{
-	struct numa_migrate_mm *e, *found = NULL;
-
-	spin_lock(&numa_migrate_lock);
-	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
-		if (e->state.mig_dst != dst || !mig_want(e)[src])
-			continue;
-		if (mmget_not_zero(e->slot.mm)) {
-			found = e;
-			break;
-		}
-		mig_want(e)[src] = 0;	/* exiting */
-	}
-	spin_unlock(&numa_migrate_lock);
-	return found;
-}
-
-/* Add a chunk's results to the pass's. */
-static void numa_migrate_account(struct knumad_migrate_control *mc,
-				 const struct numa_migrate_chunk *c)
-{
-	mc->moved[c->src * nr_node_ids + c->dst] += c->migrated;
-	mc->migrated += c->migrated;
-	mc->failed += c->isolated - c->migrated;
-	mc->chunk_done(c->migrated, c->isolated - c->migrated);
-}
-
-/**
- * numa_migrate_move_range() - Move up to a chunk of a range's pages.
- * @mm: the mm; the caller holds a reference on its users (mmget).
- * @start: where to start or resume.
- * @end: end of the range.
- * @src: take pages from this node...
- * @dst: ...to this one.
- * @budget: at most this many pages.
- * @mc: the pass: the results are added to it.
- * @next: out: where to resume; 0 once the walk reached @end.
- *
- * Context: the knumad thread; sleeps. mmap_lock by trylock only.
- * Return: pages taken to move (moved, or put back where they were), or
- * -EBUSY if mmap_lock was contended.
- */
-long numa_migrate_move_range(struct mm_struct *mm, unsigned long start,
-			     unsigned long end, int src, int dst,
-			     unsigned long budget, struct knumad_migrate_control *mc,
-			     unsigned long *next)
-{
-	struct numa_migrate_chunk c = {
-		.src = src, .dst = dst, .end = end, .budget = budget,
-	};
-	int err;
-
-	err = numa_migrate_chunk_mm(mm, start, &c);
-	if (err)
-		return err;
-	numa_migrate_account(mc, &c);
-	*next = c.next;
-	return c.isolated;
-}
-
-/* Move one chunk of the flow @src -> @dst; false if nobody wants it. */
-static bool numa_migrate_flow_chunk(int src, int dst, unsigned long nr,
-				    struct knumad_migrate_control *mc)
-{
-	struct numa_migrate_chunk c = {
-		.src = src, .dst = dst, .end = ULONG_MAX, .budget = nr,
-	};
-	struct numa_migrate_mm *e;
-	unsigned long *want;
-
-	/* Groups' flows first: the memory a group asked for is its own. */
-	if (mc->group_chunk && mc->group_chunk(src, dst, nr, mc))
-		return true;
-	e = numa_migrate_find_flow(src, dst);
-	if (!e)
-		return false;
-	want = &mig_want(e)[src];
-	c.budget = min(c.budget, *want);
-	if (numa_migrate_chunk_mm(e->slot.mm, e->mig_addr, &c) == 0) {
-		e->mig_addr = c.next;
-		/* The walk reached the end: nothing more on @src to take. */
-		*want = c.next ? *want - min(*want, c.isolated) : 0;
-		if (c.migrated) {
-			e->state.pages_migrated += c.migrated;
-			e->state.last_mig_dst = dst;
-			e->state.last_mig_jiffies = jiffies;
-		}
-		numa_migrate_account(mc, &c);
-	}
-	mmput(e->slot.mm);	/* may free e */
-	return true;
-}
-
-/**
- * numa_migrate_run() - Move the allowed pages, flows taking turns.
- * @mc: what is allowed, the chunk size and rate budget; results.
- *
- * Each round moves at most one chunk per flow, so the two directions of a
- * pair alternate. Stops when every flow is used up, nobody wants more, or
- * the budget is spent.
+ * Visits each registered mm at most once, going on where the last pass
+ * stopped (inside an mm, too). The budget counts address space walked,
+ * present or not, so a huge sparse mapping cannot make one pass long;
+ * mmap_lock is dropped between chunks.
  * Context: the knumad thread; sleeps.
  */
-void numa_migrate_run(struct knumad_migrate_control *mc)
+void knumad_scan_pass(struct knumad_scan_control *sc)
 {
-	int nr = nr_node_ids;
-	bool more = true;
+	unsigned long visits = knumad_mm_nr();
+	struct knumad_mm *e = knumad_scan_cursor;
 
-	while (more && mc->migrated + mc->failed < mc->budget &&
-	       !kthread_should_stop()) {
-		int s, d;
-
-		more = false;
-		for (s = 0; s < nr; s++) {
-			for (d = 0; d < nr; d++) {
-				unsigned long *left = &mc->allowed[s * nr + d];
-				unsigned long n = min3(*left, mc->batch,
-						       mc->budget - min(mc->budget,
-									mc->migrated + mc->failed));
-
-				if (!n)
-					continue;
-				if (!numa_migrate_flow_chunk(s, d, n, mc)) {
-					*left = 0;
-					continue;
-				}
-				*left -= n;
-				more = true;
-				cond_resched();
-			}
+	knumad_scan_cursor = NULL;
+	if (!e)
+		e = knumad_mm_next(NULL);
+	while (e && visits--) {
+		if (!READ_ONCE(e->dead) && !knumad_scan_visit(e, sc)) {
+			knumad_scan_cursor = e;		/* resume inside it */
+			return;
 		}
-	}
-}
-
-/**
- * numa_migrate_nr_mms() - How many mms knumad tracks.
- *
- * Return: the number of registered mms.
- */
-unsigned long numa_migrate_nr_mms(void)
-{
-	return READ_ONCE(numa_migrate_nr);
-}
-
-/**
- * numa_migrate_has_mms() - Is there anything to scan?
- *
- * Return: true if at least one mm is registered.
- */
-bool numa_migrate_has_mms(void)
-{
-	return numa_migrate_nr_mms() != 0;
-}
-
-/**
- * numa_migrate_forget_all() - Empty the registry.
- *
- * Context: knumad is being disabled, its thread has stopped.
- */
-void numa_migrate_forget_all(void)
-{
-	struct numa_migrate_mm *e;
-
-	for (;;) {
-		spin_lock(&numa_migrate_lock);
-		e = list_first_entry_or_null(&numa_migrate_list,
-					     struct numa_migrate_mm, slot.mm_node);
-		if (e)
-			numa_migrate_unlink(e);
-		spin_unlock(&numa_migrate_lock);
-		if (!e)
+		e = knumad_mm_next(e) ?: (visits ? knumad_mm_next(NULL) : NULL);
+		if (sc->walked >= sc->budget || kthread_should_stop())
 			break;
-		numa_migrate_free(e);
+		cond_resched();
+	}
+	knumad_scan_cursor = e;
+}
+
+/**
+ * knumad_mm_nr() - How many mms knumad tracks.
+ *
+ * Return: the number of live and dying entries.
+ */
+unsigned long knumad_mm_nr(void)
+{
+	return READ_ONCE(knumad_mm_count);
+}
+
+/**
+ * knumad_mm_forget_all() - Empty the registry.
+ *
+ * Context: knumad is being disabled; its thread has stopped and dropped
+ * every reference it held but the scan cursor's, dropped here.
+ */
+void knumad_mm_forget_all(void)
+{
+	struct knumad_mm *e, *tmp;
+	LIST_HEAD(gone);
+
+	knumad_mm_put(knumad_scan_cursor);
+	knumad_scan_cursor = NULL;
+	spin_lock(&knumad_mm_lock);
+	list_for_each_entry_safe(e, tmp, &knumad_mm_list, slot.mm_node) {
+		if (!e->dead && knumad_mm_kill(e))
+			list_add(&e->slot.mm_node, &gone);
+	}
+	WARN_ON_ONCE(!list_empty(&knumad_mm_list));
+	spin_unlock(&knumad_mm_lock);
+	list_for_each_entry_safe(e, tmp, &gone, slot.mm_node) {
+		knumad_mm_free(e);
 		cond_resched();
 	}
 }
@@ -589,18 +620,22 @@ void numa_migrate_forget_all(void)
 #ifdef CONFIG_DEBUG_FS
 /*
  * /sys/kernel/debug/knumad/mms: one line per tracked mm. Debugging aid, not
- * ABI. Printed under the lock, so it is a consistent snapshot.
+ * ABI. Printed under the lock, so it is a consistent snapshot of the
+ * counts; the state is the thread's, read racily.
  */
-static int numa_migrate_mms_show(struct seq_file *m, void *unused)
+static int knumad_mms_show(struct seq_file *m, void *unused)
 {
-	struct numa_migrate_mm *e;
+	struct knumad_mm *e;
 	int nid;
 
-	seq_puts(m, "# tgid preferred_nid full_scans pages_migrated pages_per_node hot_per_node\n");
-	spin_lock(&numa_migrate_lock);
-	list_for_each_entry(e, &numa_migrate_list, slot.mm_node) {
-		seq_printf(m, "%d %d %lu %lu", e->owner ? pid_nr(e->owner) : 0,
-			   READ_ONCE(e->state.preferred_nid), READ_ONCE(e->full_scans),
+	seq_puts(m, "# tgid nid reason full_scans node_changes pages_migrated pages_per_node hot_per_node\n");
+	spin_lock(&knumad_mm_lock);
+	list_for_each_entry(e, &knumad_mm_list, slot.mm_node) {
+		if (e->dead)
+			continue;
+		seq_printf(m, "%d %d %u %lu %lu %lu", e->owner ? pid_nr(e->owner) : 0,
+			   READ_ONCE(e->state.nid), READ_ONCE(e->state.reason),
+			   READ_ONCE(e->full_scans), READ_ONCE(e->state.node_changes),
 			   READ_ONCE(e->state.pages_migrated));
 		for (nid = 0; nid < nr_node_ids; nid++)
 			seq_printf(m, "%c%lu", nid ? ',' : ' ', last_pages(e)[nid]);
@@ -608,17 +643,17 @@ static int numa_migrate_mms_show(struct seq_file *m, void *unused)
 			seq_printf(m, "%c%lu", nid ? ',' : ' ', last_hot(e)[nid]);
 		seq_putc(m, '\n');
 	}
-	spin_unlock(&numa_migrate_lock);
+	spin_unlock(&knumad_mm_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(numa_migrate_mms);
+DEFINE_SHOW_ATTRIBUTE(knumad_mms);
 
-static int __init numa_migrate_debugfs_init(void)
+/**
+ * knumad_mm_debugfs() - Create /sys/kernel/debug/knumad/mms.
+ * @dir: knumad's debugfs directory.
+ */
+void knumad_mm_debugfs(struct dentry *dir)
 {
-	struct dentry *dir = debugfs_create_dir("knumad", NULL);
-
-	debugfs_create_file("mms", 0400, dir, NULL, &numa_migrate_mms_fops);
-	return 0;
+	debugfs_create_file("mms", 0400, dir, NULL, &knumad_mms_fops);
 }
-late_initcall(numa_migrate_debugfs_init);
 #endif

@@ -6,18 +6,19 @@
  * Walks the anonymous, migratable VMAs of an mm and counts, per node, the
  * present anonymous pages and those whose accessed bit was set, clearing
  * the bit so the next scan sees only new accesses. Nothing is stored per
- * page: the accessed bit the hardware keeps is the only state. A bit
- * cleared here is handed to reclaim through the page-idle young flag, as
- * DAMON does, so aging is not disturbed. PMD-mapped THPs count as whole
- * folios in one step.
+ * page: the accessed bit the hardware keeps is the only state. knumad is a
+ * polite reader of that bit, as DAMON and idle page tracking are: a bit it
+ * clears is handed on through the folio's young flag (for reclaim) and by
+ * clearing its idle flag (for idle page tracking and DAMON), so aging sees
+ * every access. PMD-mapped THPs count as whole folios in one step.
  *
  * See Documentation/mm/knumad.rst.
  */
 #define pr_fmt(fmt) "knumad: " fmt
 
-#include <linux/mempolicy.h>
 #include <linux/hugetlb.h>
 #include <linux/knumad.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/page_idle.h>
@@ -26,7 +27,29 @@
 #include "internal.h"
 
 /**
- * numa_migrate_pmd_folios() - Call @fn on each anonymous folio a PMD maps.
+ * knumad_mmap_trylock() - Take a tracked mm's mmap_lock for read, if free
+ * and the mm is still in use.
+ * @mm: the mm, held by mmgrab() only.
+ *
+ * knumad holds mms by mmgrab() (as khugepaged does), never by their users,
+ * so the last mmput() never runs in its thread; once the users are gone
+ * the mm is being torn down and knumad leaves it alone.
+ *
+ * Return: true with mmap_lock held for read.
+ */
+bool knumad_mmap_trylock(struct mm_struct *mm)
+{
+	if (!mmap_read_trylock(mm))
+		return false;
+	if (!atomic_read(&mm->mm_users)) {
+		mmap_read_unlock(mm);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * knumad_pmd_folios() - Call @fn on each anonymous folio a PMD maps.
  * @pmd: the PMD, as given to a pmd_entry callback.
  * @addr: start of the range.
  * @end: end of the range.
@@ -42,9 +65,8 @@
  * Return: where to resume: @end once the whole range was seen, else the
  * address after the folio @fn stopped at.
  */
-unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
-				      unsigned long end, struct mm_walk *walk,
-				      numa_migrate_folio_fn fn)
+unsigned long knumad_pmd_folios(pmd_t *pmd, unsigned long addr, unsigned long end,
+				struct mm_walk *walk, knumad_folio_fn fn)
 {
 	pte_t *start_pte, *pte;
 	struct folio *folio;
@@ -55,20 +77,18 @@ unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
 	pmde = pmdp_get_lockless(pmd);
 	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
 	    (pmd_trans_huge(pmde) || is_swap_pmd(pmde))) {
-		bool huge;
-
 		ptl = pmd_lock(walk->mm, pmd);
 		pmde = pmdp_get(pmd);
-		huge = pmd_trans_huge(pmde) || is_swap_pmd(pmde);
-		if (pmd_present(pmde) && pmd_trans_huge(pmde)) {
-			folio = vm_normal_folio_pmd(walk->vma, addr, pmde);
+		if (pmd_trans_huge(pmde) || is_swap_pmd(pmde)) {
+			folio = pmd_present(pmde) ?
+				vm_normal_folio_pmd(walk->vma, addr, pmde) : NULL;
 			if (folio && folio_test_anon(folio))
 				fn(walk, folio, addr, NULL, pmd);
-		}
-		spin_unlock(ptl);
-		if (huge)
+			spin_unlock(ptl);
 			return end;
-		/* split meanwhile: walk its PTEs */
+		}
+		/* Split meanwhile: walk its PTEs. */
+		spin_unlock(ptl);
 	}
 
 	/*
@@ -99,23 +119,25 @@ unsigned long numa_migrate_pmd_folios(pmd_t *pmd, unsigned long addr,
 
 /*
  * Count a folio on its node; hot if its accessed bit was set, which is
- * cleared so the next scan sees only new accesses.
+ * cleared so the next scan sees only new accesses, and handed on.
  */
-static bool numa_migrate_count_folio(struct mm_walk *walk, struct folio *folio,
-				     unsigned long addr, pte_t *pte, pmd_t *pmd)
+static bool knumad_count_folio(struct mm_walk *walk, struct folio *folio,
+			       unsigned long addr, pte_t *pte, pmd_t *pmd)
 {
-	struct numa_migrate_walk *w = walk->private;
+	struct knumad_walk *w = walk->private;
 	unsigned long nr = pte ? 1 : folio_nr_pages(folio);
 	int nid = folio_nid(folio);
 	bool young = false;
 
-	/* Without @hot, only count: the accessed bits are someone else's. */
+	/* Without @hot, only count: the accessed bits are the scan's. */
 	if (w->hot)
 		young = pte ? ptep_clear_young_notify(walk->vma, addr, pte) :
 			      pmdp_clear_young_notify(walk->vma, addr, pmd);
 	w->pages[nid] += nr;
 	if (young) {
 		w->hot[nid] += nr;
+		/* What idle page tracking does when it clears the bit. */
+		folio_clear_idle(folio);
 		folio_set_young(folio);
 	}
 	w->scanned += nr;
@@ -123,7 +145,7 @@ static bool numa_migrate_count_folio(struct mm_walk *walk, struct folio *folio,
 }
 
 /**
- * numa_migrate_test_vma() - mm_walk test_walk: is this VMA knumad's?
+ * knumad_test_vma() - mm_walk test_walk: is this VMA knumad's?
  * @start: start of the range (unused).
  * @end: end of the range (unused).
  * @walk: the walk; its vma is tested.
@@ -133,8 +155,7 @@ static bool numa_migrate_count_folio(struct mm_walk *walk, struct folio *folio,
  *
  * Return: 0 to walk the VMA, 1 to skip it.
  */
-int numa_migrate_test_vma(unsigned long start, unsigned long end,
-			  struct mm_walk *walk)
+int knumad_test_vma(unsigned long start, unsigned long end, struct mm_walk *walk)
 {
 	struct vm_area_struct *vma = walk->vma;
 
@@ -144,48 +165,50 @@ int numa_migrate_test_vma(unsigned long start, unsigned long end,
 	return 0;
 }
 
-static int numa_migrate_walk_pmd(pmd_t *pmd, unsigned long addr,
-				 unsigned long end, struct mm_walk *walk)
+static int knumad_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+			   struct mm_walk *walk)
 {
-	struct numa_migrate_walk *w = walk->private;
+	struct knumad_walk *w = walk->private;
 
-	end = numa_migrate_pmd_folios(pmd, addr, end, walk, numa_migrate_count_folio);
+	w->walked += (end - addr) >> PAGE_SHIFT;
+	end = knumad_pmd_folios(pmd, addr, end, walk, knumad_count_folio);
 	/* Whole PMDs only, so a stretch never splits one. */
-	if (w->scanned >= w->budget) {
+	if (w->walked >= w->budget) {
 		w->next = end;
 		return 1;
 	}
 	return 0;
 }
 
-static const struct mm_walk_ops numa_migrate_walk_ops = {
-	.pmd_entry	= numa_migrate_walk_pmd,
-	.test_walk	= numa_migrate_test_vma,
+static const struct mm_walk_ops knumad_walk_ops = {
+	.pmd_entry	= knumad_walk_pmd,
+	.test_walk	= knumad_test_vma,
 	.walk_lock	= PGWALK_RDLOCK,
 };
 
 /**
- * numa_migrate_walk_mm() - Scan one stretch of an mm's anonymous memory.
+ * knumad_walk_mm() - Scan one stretch of an mm's anonymous memory.
  * @mm: the mm; its mmap_lock must be held for read.
  * @start: where to start (0 for a new scan).
  * @end: where to stop (the end of the address space for a whole mm).
- * @w: counters to add to, the page budget, and the results.
+ * @w: counters to add to, the budget, and the results.
  *
  * Return: 0 or a negative errno from the page walker; @w->next tells
- * whether the scan is complete (0) or where to go on.
+ * whether the stretch reached @end (0) or where to go on.
  */
-int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
-			 unsigned long end, struct numa_migrate_walk *w)
+int knumad_walk_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
+		   struct knumad_walk *w)
 {
 	int err;
 
 	mmap_assert_locked(mm);
 	w->scanned = 0;
+	w->walked = 0;
 	w->next = 0;
 	end = min(end, mm->task_size);
 	if (start >= end)
 		return 0;
-	err = walk_page_range(mm, start, end, &numa_migrate_walk_ops, w);
+	err = walk_page_range(mm, start, end, &knumad_walk_ops, w);
 	if (err > 0)	/* stopped on budget, w->next set */
 		return 0;
 	w->next = 0;
@@ -193,29 +216,30 @@ int numa_migrate_walk_mm(struct mm_struct *mm, unsigned long start,
 }
 
 /**
- * numa_migrate_count_range() - Count where a range's anonymous pages are.
- * @mm: the mm; the caller holds a reference on its users (mmget).
+ * knumad_count_range() - Count where a range's anonymous pages are.
+ * @mm: the mm, held by mmgrab() at least.
  * @start: where to start or resume.
  * @end: end of the range.
  * @pages: per node: pages found present are added here.
- * @budget: stop after the PMD during which this many pages were seen.
+ * @budget: stop after the PMD during which this much address space (base
+ *	pages) was walked.
  * @next: out: where to resume; 0 once the range was seen to its end.
  *
  * Only counts: unlike the per-process scan, it leaves the accessed bits
  * alone (they belong to that scan). Takes mmap_lock by trylock only.
  *
- * Return: pages looked at, or -EBUSY if mmap_lock was contended.
+ * Return: pages of address space walked, or -EBUSY if mmap_lock was
+ * contended or the mm is exiting.
  */
-long numa_migrate_count_range(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, unsigned long *pages,
-			      unsigned long budget, unsigned long *next)
+long knumad_count_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+			unsigned long *pages, unsigned long budget, unsigned long *next)
 {
-	struct numa_migrate_walk w = { .pages = pages, .budget = budget };
+	struct knumad_walk w = { .pages = pages, .budget = budget };
 
-	if (!mmap_read_trylock(mm))
+	if (!knumad_mmap_trylock(mm))
 		return -EBUSY;
-	numa_migrate_walk_mm(mm, start, end, &w);
+	knumad_walk_mm(mm, start, end, &w);
 	mmap_read_unlock(mm);
 	*next = w.next;
-	return w.scanned;
+	return w.walked;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints of knumad: what each scan pass cost, and every placement
- * decision, so perf trace -e 'knumad:*' and perf sched show what knumad did
+ * Tracepoints of knumad: what each pass cost, every assignment of a unit
+ * (process or numa_group) to a node with its reason, and every task it
+ * moved, so perf trace -e 'knumad:*' and perf sched show what knumad did
  * and why.
  */
 #undef TRACE_SYSTEM
@@ -44,22 +45,34 @@ TRACE_EVENT(knumad_scan_end,
 		      __entry->mms_skipped, __entry->cpu_ns, __entry->sleep_ms)
 );
 
-TRACE_EVENT(knumad_mm_node,
-	    TP_PROTO(pid_t tgid, int old_nid, int new_nid, unsigned long pages,
-		     unsigned long hot),
-	    TP_ARGS(tgid, old_nid, new_nid, pages, hot),
-	    TP_STRUCT__entry(__field(pid_t, tgid)
+TRACE_EVENT(knumad_assign,
+	    TP_PROTO(int kind, int id, int old_nid, int new_nid, unsigned int reason,
+		     unsigned int weight, unsigned long pages_elsewhere),
+	    TP_ARGS(kind, id, old_nid, new_nid, reason, weight, pages_elsewhere),
+	    TP_STRUCT__entry(__field(int, kind)
+			     __field(int, id)
 			     __field(int, old_nid)
 			     __field(int, new_nid)
-			     __field(unsigned long, pages)
-			     __field(unsigned long, hot)),
-	    TP_fast_assign(__entry->tgid = tgid;
+			     __field(unsigned int, reason)
+			     __field(unsigned int, weight)
+			     __field(unsigned long, pages_elsewhere)),
+	    TP_fast_assign(__entry->kind = kind;
+			   __entry->id = id;
 			   __entry->old_nid = old_nid;
 			   __entry->new_nid = new_nid;
-			   __entry->pages = pages;
-			   __entry->hot = hot;),
-	    TP_printk("tgid=%d nid=%d->%d pages=%lu hot=%lu", __entry->tgid,
-		      __entry->old_nid, __entry->new_nid, __entry->pages, __entry->hot)
+			   __entry->reason = reason;
+			   __entry->weight = weight;
+			   __entry->pages_elsewhere = pages_elsewhere;),
+	    TP_printk("%s=%d nid=%d->%d reason=%s cpu=%u.%03u pages_elsewhere=%lu",
+		      __print_symbolic(__entry->kind, { 0, "tgid" }, { 1, "group" },
+				       { 2, "tid" }), __entry->id,
+		      __entry->old_nid, __entry->new_nid,
+		      __print_symbolic(__entry->reason,
+				       { 0, "none" }, { 1, "memory" }, { 2, "kept" },
+				       { 3, "room" }, { 4, "allowed" }, { 5, "spread" },
+				       { 6, "overload" }, { 7, "idle" }),
+		      __entry->weight / 1000, __entry->weight % 1000,
+		      __entry->pages_elsewhere)
 );
 
 TRACE_DEFINE_ENUM(KNUMAD_PLACE_THERE);

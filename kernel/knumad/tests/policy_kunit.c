@@ -7,7 +7,7 @@
 #include <linux/sched/sysctl.h>
 #include <linux/time64.h>
 
-#include "../knumad_internal.h"
+#include "../policy.h"
 
 static void numa_balancing_off_allows_knumad(struct kunit *test)
 {
@@ -93,71 +93,34 @@ static void choose_node_ignores_out_of_range_current(struct kunit *test)
 
 static void budget_sleep_keeps_cpu_share(struct kunit *test)
 {
-	/* 10 ms of work at 5%: at least 190 ms asleep. */
-	KUNIT_EXPECT_EQ(test, 190U, knumad_budget_sleep_ms(10 * NSEC_PER_MSEC, 5, 10));
-	/* The configured sleep wins when it is longer. */
-	KUNIT_EXPECT_EQ(test, 500U, knumad_budget_sleep_ms(10 * NSEC_PER_MSEC, 5, 500));
-	/* 100% needs no extra sleep; 0% is treated as 1%. */
-	KUNIT_EXPECT_EQ(test, 20U, knumad_budget_sleep_ms(10 * NSEC_PER_MSEC, 100, 20));
-	KUNIT_EXPECT_EQ(test, 990U, knumad_budget_sleep_ms(10 * NSEC_PER_MSEC, 0, 0));
+	/* Overdrawn by 10 ms at 5%: 200 ms asleep to earn it back. */
+	KUNIT_EXPECT_EQ(test, 200U, knumad_budget_sleep_ms(-10 * NSEC_PER_MSEC, 5, 10));
+	/* The configured sleep wins when it is longer, or nothing is owed. */
+	KUNIT_EXPECT_EQ(test, 500U, knumad_budget_sleep_ms(-10 * NSEC_PER_MSEC, 5, 500));
+	KUNIT_EXPECT_EQ(test, 20U, knumad_budget_sleep_ms(0, 5, 20));
+	KUNIT_EXPECT_EQ(test, 20U, knumad_budget_sleep_ms(5 * NSEC_PER_MSEC, 5, 20));
+	/* 0% is treated as 1%. */
+	KUNIT_EXPECT_EQ(test, 1000U, knumad_budget_sleep_ms(-10 * NSEC_PER_MSEC, 0, 0));
 	/* Rounded up, never zero after real work. */
-	KUNIT_EXPECT_EQ(test, 1U, knumad_budget_sleep_ms(1000, 50, 0));
+	KUNIT_EXPECT_EQ(test, 1U, knumad_budget_sleep_ms(-1000, 50, 0));
 	/* Capped at an hour. */
 	KUNIT_EXPECT_EQ(test, 3600U * 1000,
-			knumad_budget_sleep_ms(1000ULL * NSEC_PER_SEC, 1, 0));
+			knumad_budget_sleep_ms(-1000LL * NSEC_PER_SEC, 1, 0));
 }
 
-static void majority_node_needs_enough_threads(struct kunit *test)
+static void budget_refill_earns_share_and_saves_a_window(struct kunit *test)
 {
-	unsigned int one[] = { 0, 1 }, spread[] = { 2, 2 }, most[] = { 1, 3 };
-	unsigned int none[] = { 0, 0 };
-
-	KUNIT_EXPECT_EQ(test, 1, knumad_majority_node(one, 2, 75));
-	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(spread, 2, 75));
-	KUNIT_EXPECT_EQ(test, 1, knumad_majority_node(most, 2, 75));
-	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(most, 2, 76));
-	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, knumad_majority_node(none, 2, 75));
-}
-
-static const struct knumad_memory_params mparams = {
-	.busy_scans = 2,
-	.holdoff_ms = 10000,
-};
-
-static void memory_follows_pinned_tasks(struct kunit *test)
-{
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0,
-							    NUMA_NO_NODE, 0, &mparams));
-	/* Threads where most memory is: the rest follows, pinned or not. */
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(1, 1, true, 0,
-							    NUMA_NO_NODE, 0, &mparams));
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(1, 1, false, 0,
-							    NUMA_NO_NODE, 0, &mparams));
-	/* Threads spread over nodes, or no data: stay put. */
-	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, NUMA_NO_NODE, true, 0,
-							     NUMA_NO_NODE, 0, &mparams));
-	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(NUMA_NO_NODE, 1, true, 0,
-							     NUMA_NO_NODE, 0, &mparams));
-}
-
-static void tasks_move_first_memory_after_busy_scans(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, 1, false, 1,
-							     NUMA_NO_NODE, 0, &mparams));
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, false, 2,
-							    NUMA_NO_NODE, 0, &mparams));
-}
-
-static void holdoff_stops_ping_pong(struct kunit *test)
-{
-	/* Memory just went to node 0; the task now sits on node 1. */
-	KUNIT_EXPECT_FALSE(test, knumad_memory_should_follow(0, 1, true, 0, 0, 9999,
-							     &mparams));
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0, 0, 10000,
-							    &mparams));
-	/* More of the same direction is not ping-pong. */
-	KUNIT_EXPECT_TRUE(test, knumad_memory_should_follow(0, 1, true, 0, 1, 0,
-							    &mparams));
+	/* 1 s of wall time at 5% earns 50 ms. */
+	KUNIT_EXPECT_EQ(test, 50LL * NSEC_PER_MSEC,
+			knumad_budget_refill(0, NSEC_PER_SEC, 5, 60000));
+	/* An overdraft is paid back first. */
+	KUNIT_EXPECT_EQ(test, 30LL * NSEC_PER_MSEC,
+			knumad_budget_refill(-20 * NSEC_PER_MSEC, NSEC_PER_SEC, 5, 60000));
+	/* At most 5% of the 60 s window is saved: 3 s, however long idle. */
+	KUNIT_EXPECT_EQ(test, 3LL * NSEC_PER_SEC,
+			knumad_budget_refill(0, 3600ULL * NSEC_PER_SEC, 5, 60000));
+	KUNIT_EXPECT_EQ(test, 3LL * NSEC_PER_SEC,
+			knumad_budget_refill(3LL * NSEC_PER_SEC, NSEC_PER_SEC, 5, 60000));
 }
 
 static const struct knumad_flow_params fparams = {
@@ -237,94 +200,282 @@ static void pair_flows_shares_destination_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 500UL, allowed[2] + allowed[5]);
 }
 
-static const struct knumad_node_params group_params = { .hysteresis_pct = 25 };
-static const unsigned int two_cpus_each[] = { 2, 2 };
-
-/* Place @nr groups on 2 nodes of 2 CPUs; results in @out. */
-static void place(const struct knumad_group_in *g, int nr, int *out)
+static void pair_flows_towards_emptier_node_needs_no_partner(struct kunit *test)
 {
-	unsigned int load[2];
-	int order[4];
+	/* Only 0->1, node 1 much emptier: it may move until both are level. */
+	unsigned long demand[] = { 0, 9000, 0, 0 }, allowed[4];
+	long headroom[] = { 1000, 9000 }, net[] = { 0, 0 };
+	unsigned int lonely[4] = {};
 
-	knumad_place_groups(g, nr, two_cpus_each, 2, &group_params, load, order, out);
+	KUNIT_EXPECT_EQ(test, 4000UL, knumad_pair_flows(demand, headroom, net, lonely,
+							&fparams, 2, allowed));
+	/* Towards the fuller node: only the tolerance, while it waits. */
+	headroom[0] = 9000;
+	headroom[1] = 1000;
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &fparams, 2, allowed));
 }
 
-static void groups_follow_their_memory(struct kunit *test)
+static void cpu_demand_counts_run_and_wait(struct kunit *test)
 {
-	unsigned long on0[] = { 900, 100 }, on1[] = { 10, 990 };
-	struct knumad_group_in g[] = {
-		{ .threads = 1, .pages = on0, .cur = NUMA_NO_NODE },
-		{ .threads = 1, .pages = on1, .cur = NUMA_NO_NODE },
-	};
-	int out[2];
-
-	place(g, 2, out);
-	KUNIT_EXPECT_EQ(test, 0, out[0]);
-	KUNIT_EXPECT_EQ(test, 1, out[1]);
+	KUNIT_EXPECT_EQ(test, 500U, knumad_cpu_demand(50, 100));
+	KUNIT_EXPECT_EQ(test, KNUMAD_CPU, knumad_cpu_demand(100, 100));
+	/* One thread never needs more than one CPU. */
+	KUNIT_EXPECT_EQ(test, KNUMAD_CPU, knumad_cpu_demand(250, 100));
+	KUNIT_EXPECT_EQ(test, 0U, knumad_cpu_demand(0, 100));
+	KUNIT_EXPECT_EQ(test, 0U, knumad_cpu_demand(100, 0));
 }
 
-static void groups_that_do_not_fit_together_split(struct kunit *test)
+static const struct knumad_node_params aparams = {
+	.hysteresis_pct = 25,
+	.min_hot_pages = 100,
+};
+
+/* Two nodes of two CPUs each. */
+static const unsigned int two_by_two[] = { 2 * KNUMAD_CPU, 2 * KNUMAD_CPU };
+
+static void assign(const struct knumad_unit_in *u, int nr, struct knumad_unit_out *out)
 {
+	unsigned long load[2];
+	int order[8];
+
+	knumad_assign(u, nr, two_by_two, 2, &aparams, load, order, out);
+}
+
+#define UNIT(w, p, c)	{ .weight = (w), .pages = (p), .hot = (p), .cur = (c) }
+
+static void assign_busy_processes_split_over_nodes(struct kunit *test)
+{
+	/* numa01: two processes as busy as a node, all memory on node 0. */
 	unsigned long a[] = { 1000, 0 }, b[] = { 800, 0 };
-	struct knumad_group_in g[] = {
-		{ .threads = 2, .pages = a, .cur = NUMA_NO_NODE },
-		{ .threads = 2, .pages = b, .cur = NUMA_NO_NODE },
+	struct knumad_unit_in u[] = {
+		UNIT(2 * KNUMAD_CPU, a, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, b, NUMA_NO_NODE),
 	};
-	int out[2];
+	struct knumad_unit_out out[2];
 
-	place(g, 2, out);
-	KUNIT_EXPECT_EQ(test, 0, out[0]);
-	KUNIT_EXPECT_EQ(test, 1, out[1]);
-	/* Same again: the result is stable, nobody ping-pongs. */
-	g[0].cur = out[0];
-	g[1].cur = out[1];
-	place(g, 2, out);
-	KUNIT_EXPECT_EQ(test, 0, out[0]);
-	KUNIT_EXPECT_EQ(test, 1, out[1]);
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_MEMORY, out[0].reason);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_ROOM, out[1].reason);
+	KUNIT_EXPECT_TRUE(test, knumad_unit_moves_memory(&out[1]));
 }
 
-static void larger_group_chooses_first(struct kunit *test)
+static void assign_converging_unit_keeps_its_node(struct kunit *test)
 {
-	unsigned long small[] = { 1000, 0 }, big[] = { 600, 400 };
-	struct knumad_group_in g[] = {
-		{ .threads = 1, .pages = small, .cur = NUMA_NO_NODE },
-		{ .threads = 2, .pages = big, .cur = NUMA_NO_NODE },
+	/* Half of b moved to node 1 so far; it is held there, a stays. */
+	unsigned long a[] = { 1000, 0 }, b[] = { 400, 400 };
+	struct knumad_unit_in u[] = {
+		UNIT(2 * KNUMAD_CPU, a, 0),
+		UNIT(2 * KNUMAD_CPU, b, 1),
 	};
-	int out[2];
+	struct knumad_unit_out out[2];
 
-	place(g, 2, out);
-	KUNIT_EXPECT_EQ(test, 0, out[1]);	/* the big one gets its node */
-	KUNIT_EXPECT_EQ(test, 1, out[0]);	/* the small one has no room there */
+	u[1].held = true;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_KEPT, out[1].reason);
+	/* Not held any more: still no reason to swap them. */
+	u[1].held = false;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
 }
 
-static void group_keeps_node_within_hysteresis(struct kunit *test)
+static void assign_late_arrival_does_not_ping_pong(struct kunit *test)
 {
-	unsigned long pages[] = { 450, 550 };
-	struct knumad_group_in g = { .threads = 1, .pages = pages, .cur = 0 };
-	int out;
+	unsigned long a[] = { 1000, 0 }, b[] = { 0, 800 }, c[] = { 300, 0 };
+	struct knumad_unit_in u[] = {
+		UNIT(2 * KNUMAD_CPU, a, 0),
+		UNIT(2 * KNUMAD_CPU, b, 1),
+		UNIT(2 * KNUMAD_CPU, c, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[3];
 
-	place(&g, 1, &out);
-	KUNIT_EXPECT_EQ(test, 0, out);
-	pages[1] = 600;		/* 600 > 450 * 1.25: tips over */
-	place(&g, 1, &out);
-	KUNIT_EXPECT_EQ(test, 1, out);
-	g.held = true;		/* but not during its hold-off */
-	place(&g, 1, &out);
-	KUNIT_EXPECT_EQ(test, 0, out);
+	assign(u, 3, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
+	/* No room anywhere: it stays with its memory, moving nothing. */
+	KUNIT_EXPECT_EQ(test, 0, out[2].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_OVERLOAD, out[2].reason);
+	KUNIT_EXPECT_FALSE(test, out[2].nid != 0 && knumad_unit_moves_memory(&out[2]));
 }
 
-static void oversized_group_stays_with_its_memory(struct kunit *test)
+static void assign_moves_the_smaller_memory(struct kunit *test)
 {
-	unsigned long pages[] = { 10, 1000 }, none[] = { 0, 0 };
-	struct knumad_group_in g[] = {
-		{ .threads = 3, .pages = pages, .cur = NUMA_NO_NODE },
-		{ .threads = 1, .pages = none, .cur = NUMA_NO_NODE },
+	/* One CPU busy each, nodes of one CPU: the big one keeps node 0. */
+	static const unsigned int one_by_two[] = { KNUMAD_CPU, KNUMAD_CPU };
+	unsigned long small[] = { 10, 0 }, big[] = { 5000, 0 }, load[2];
+	struct knumad_unit_in u[] = {
+		UNIT(KNUMAD_CPU, small, NUMA_NO_NODE),
+		UNIT(KNUMAD_CPU, big, NUMA_NO_NODE),
 	};
-	int out[2];
+	struct knumad_unit_out out[2];
+	int order[2];
 
-	place(g, 2, out);
-	KUNIT_EXPECT_EQ(test, 1, out[0]);
-	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, out[1]);	/* nothing to go by */
+	knumad_assign(u, 2, one_by_two, 2, &aparams, load, order, out);
+	KUNIT_EXPECT_EQ(test, 0, out[1].nid);
+	KUNIT_EXPECT_EQ(test, 1, out[0].nid);
+}
+
+static void assign_process_larger_than_node_spreads(struct kunit *test)
+{
+	/* numa02 as one process: 4 busy threads, 2 CPUs per node. */
+	unsigned long p[] = { 1000, 0 }, q[] = { 0, 500 };
+	struct knumad_unit_in u[] = {
+		UNIT(4 * KNUMAD_CPU, p, NUMA_NO_NODE),
+		UNIT(KNUMAD_CPU, q, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[2];
+
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_SPREAD, out[0].reason);
+	KUNIT_EXPECT_FALSE(test, knumad_unit_moves_memory(&out[0]));
+	/* Its load counts on both nodes: the other unit has no room left. */
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_OVERLOAD, out[1].reason);
+}
+
+static void assign_group_larger_than_node_stays_together(struct kunit *test)
+{
+	unsigned long p[] = { 10, 1000 };
+	struct knumad_unit_in u[] = { UNIT(3 * KNUMAD_CPU, p, NUMA_NO_NODE) };
+	struct knumad_unit_out out[1];
+
+	u[0].keep_together = true;
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, 1, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_OVERLOAD, out[0].reason);
+}
+
+static void assign_idle_unit_takes_no_room(struct kunit *test)
+{
+	unsigned long idle[] = { 5000, 0 }, busy[] = { 100, 0 };
+	struct knumad_unit_in u[] = {
+		UNIT(0, idle, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, busy, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[2];
+
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_IDLE, out[0].reason);
+	KUNIT_EXPECT_FALSE(test, knumad_unit_moves_memory(&out[0]));
+	KUNIT_EXPECT_EQ(test, 0, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_MEMORY, out[1].reason);
+}
+
+static void assign_respects_allowed_nodes(struct kunit *test)
+{
+	/* Pinned to node 1, memory on node 0: the memory must follow. */
+	unsigned long p[] = { 1000, 0 };
+	struct knumad_unit_in u[] = { UNIT(KNUMAD_CPU, p, NUMA_NO_NODE) };
+	struct knumad_unit_out out[1];
+	nodemask_t only1 = NODE_MASK_NONE;
+
+	node_set(1, only1);
+	u[0].allowed = &only1;
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, 1, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_ALLOWED, out[0].reason);
+	KUNIT_EXPECT_TRUE(test, knumad_unit_moves_memory(&out[0]));
+}
+
+static void assign_hysteresis_and_hot_memory(struct kunit *test)
+{
+	unsigned long pages[] = { 1000, 1000 }, hot[] = { 450, 550 };
+	struct knumad_unit_in u[] = {
+		{ .weight = KNUMAD_CPU, .pages = pages, .hot = hot, .cur = 0 },
+	};
+	struct knumad_unit_out out[1];
+
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);	/* +22% < 25% */
+	hot[1] = 600;
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, 1, out[0].nid);
+	/* Held: kept while it fits. */
+	u[0].held = true;
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_KEPT, out[0].reason);
+}
+
+static void assign_groups_and_processes_share_nodes(struct kunit *test)
+{
+	/* A group of 2 vCPUs and a process of 2 busy threads, both on node 1. */
+	unsigned long g[] = { 0, 4000 }, p[] = { 0, 1000 };
+	struct knumad_unit_in u[] = {
+		UNIT(2 * KNUMAD_CPU, p, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, g, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[2];
+
+	u[1].keep_together = true;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);	/* more memory: first choice */
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_ROOM, out[0].reason);
+}
+
+static void assign_without_data_decides_nothing(struct kunit *test)
+{
+	unsigned long none[] = { 0, 0 };
+	struct knumad_unit_in u[] = { UNIT(KNUMAD_CPU, none, NUMA_NO_NODE) };
+	struct knumad_unit_out out[1];
+
+	assign(u, 1, out);
+	KUNIT_EXPECT_EQ(test, NUMA_NO_NODE, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_NONE, out[0].reason);
+	KUNIT_EXPECT_FALSE(test, knumad_unit_moves_memory(&out[0]));
+}
+
+static void hint_private_needs_faults_and_has_hysteresis(struct kunit *test)
+{
+	/* Too few faults: the answer stays. */
+	KUNIT_EXPECT_FALSE(test, knumad_hint_private(5, 0, false));
+	KUNIT_EXPECT_TRUE(test, knumad_hint_private(0, 5, true));
+	/* 70% private makes a thread private... */
+	KUNIT_EXPECT_TRUE(test, knumad_hint_private(70, 30, false));
+	KUNIT_EXPECT_FALSE(test, knumad_hint_private(69, 31, false));
+	/* ...and it stays so down to 40%. */
+	KUNIT_EXPECT_TRUE(test, knumad_hint_private(40, 60, true));
+	KUNIT_EXPECT_FALSE(test, knumad_hint_private(39, 61, true));
+}
+
+static void clusters_join_threads_that_share(struct kunit *test)
+{
+	int parent[6], i;
+
+	for (i = 0; i < 6; i++)
+		parent[i] = i;
+	/* Teams {0, 3} and {1, 4, 5}; 2 alone. Order does not matter. */
+	knumad_cluster_join(parent, 3, 0);
+	knumad_cluster_join(parent, 5, 4);
+	knumad_cluster_join(parent, 1, 5);
+	KUNIT_EXPECT_EQ(test, 0, knumad_cluster_find(parent, 3));
+	KUNIT_EXPECT_EQ(test, 1, knumad_cluster_find(parent, 4));
+	KUNIT_EXPECT_EQ(test, 1, knumad_cluster_find(parent, 5));
+	KUNIT_EXPECT_EQ(test, 2, knumad_cluster_find(parent, 2));
+	KUNIT_EXPECT_NE(test, knumad_cluster_find(parent, 0), knumad_cluster_find(parent, 1));
+	/* Joining twice changes nothing. */
+	knumad_cluster_join(parent, 4, 1);
+	KUNIT_EXPECT_EQ(test, 1, knumad_cluster_find(parent, 4));
+}
+
+static void region_owner_needs_two_thirds(struct kunit *test)
+{
+	u32 one[] = { 10 }, clear[] = { 80, 20 }, even[] = { 55, 45 }, none[] = { 0 };
+
+	KUNIT_EXPECT_EQ(test, 0, knumad_region_owner(one, 1));
+	KUNIT_EXPECT_EQ(test, 0, knumad_region_owner(clear, 2));
+	/* Used about evenly from two clusters: shared, it stays. */
+	KUNIT_EXPECT_EQ(test, -1, knumad_region_owner(even, 2));
+	KUNIT_EXPECT_EQ(test, -1, knumad_region_owner(none, 1));
+	KUNIT_EXPECT_EQ(test, -1, knumad_region_owner(none, 0));
 }
 
 static struct kunit_case knumad_policy_cases[] = {
@@ -338,19 +489,27 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(choose_node_without_data_keeps_current),
 	KUNIT_CASE(choose_node_ignores_out_of_range_current),
 	KUNIT_CASE(budget_sleep_keeps_cpu_share),
-	KUNIT_CASE(majority_node_needs_enough_threads),
-	KUNIT_CASE(memory_follows_pinned_tasks),
-	KUNIT_CASE(tasks_move_first_memory_after_busy_scans),
-	KUNIT_CASE(holdoff_stops_ping_pong),
+	KUNIT_CASE(budget_refill_earns_share_and_saves_a_window),
 	KUNIT_CASE(pair_flows_matches_opposite_flows),
 	KUNIT_CASE(pair_flows_net_gain_within_tolerance_and_headroom),
 	KUNIT_CASE(pair_flows_lonely_flow_waits_then_goes),
 	KUNIT_CASE(pair_flows_shares_destination_budget),
-	KUNIT_CASE(groups_follow_their_memory),
-	KUNIT_CASE(groups_that_do_not_fit_together_split),
-	KUNIT_CASE(larger_group_chooses_first),
-	KUNIT_CASE(group_keeps_node_within_hysteresis),
-	KUNIT_CASE(oversized_group_stays_with_its_memory),
+	KUNIT_CASE(pair_flows_towards_emptier_node_needs_no_partner),
+	KUNIT_CASE(cpu_demand_counts_run_and_wait),
+	KUNIT_CASE(assign_busy_processes_split_over_nodes),
+	KUNIT_CASE(assign_converging_unit_keeps_its_node),
+	KUNIT_CASE(assign_late_arrival_does_not_ping_pong),
+	KUNIT_CASE(assign_moves_the_smaller_memory),
+	KUNIT_CASE(assign_process_larger_than_node_spreads),
+	KUNIT_CASE(assign_group_larger_than_node_stays_together),
+	KUNIT_CASE(assign_idle_unit_takes_no_room),
+	KUNIT_CASE(assign_respects_allowed_nodes),
+	KUNIT_CASE(assign_hysteresis_and_hot_memory),
+	KUNIT_CASE(assign_groups_and_processes_share_nodes),
+	KUNIT_CASE(assign_without_data_decides_nothing),
+	KUNIT_CASE(hint_private_needs_faults_and_has_hysteresis),
+	KUNIT_CASE(clusters_join_threads_that_share),
+	KUNIT_CASE(region_owner_needs_two_thirds),
 	{}
 };
 

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knumad and threads: the per-thread state, how much CPU a thread needs,
+ * where it may run, and the threads of a placement unit.
+ *
+ * The threads of a unit are handed out in batches of referenced tasks, so
+ * every thread of a process is seen (however many) while no RCU read
+ * section lasts longer than one batch takes to collect, and the work on
+ * each thread (locks, allocation, moving it) happens outside RCU.
+ */
+#define pr_fmt(fmt) "knumad: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/knumad.h>
+#include <linux/mempolicy.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* A thread needing this much CPU (milli-CPUs) is busy: it decides where
+ * its unit may run.
+ */
+/* Shorter intervals do not measure demand. */
+#define KNUMAD_DEMAND_MIN_NS	(10 * NSEC_PER_MSEC)
+#define KNUMAD_BUSY_DEMAND	(KNUMAD_CPU / 10)
+
+/**
+ * knumad_task_get() - A thread's knumad state, allocated on first use.
+ * @t: the thread, referenced.
+ * @gfp: how to allocate.
+ *
+ * Return: the state, or NULL if it could not be allocated.
+ */
+struct knumad_task *knumad_task_get(struct task_struct *t, gfp_t gfp)
+{
+	struct knumad_task *kt = READ_ONCE(t->knumad_task), *old;
+
+	if (kt)
+		return kt;
+	kt = kzalloc(sizeof(*kt), gfp);
+	if (!kt)
+		return NULL;
+	old = cmpxchg(&t->knumad_task, NULL, kt);
+	if (old) {
+		kfree(kt);
+		return old;
+	}
+	return kt;
+}
+
+/**
+ * knumad_task_free() - Free a thread's knumad state with the thread.
+ * @p: the task_struct being freed.
+ */
+void knumad_task_free(struct task_struct *p)
+{
+	struct knumad_task *kt = p->knumad_task;
+
+	if (!kt)
+		return;
+	kfree(kt->hints);
+	knumad_hint_view_free(kt->view);
+	kfree(kt);
+	p->knumad_task = NULL;
+}
+
+/* Run time plus run-queue wait: what the thread wanted of a CPU. */
+static u64 knumad_thread_busy_ns(struct task_struct *t)
+{
+	/* Racy reads of counters the scheduler updates, as cputime does. */
+	u64 busy = data_race(t->se.sum_exec_runtime);
+
+#ifdef CONFIG_SCHED_INFO
+	busy += data_race(t->sched_info.run_delay);
+#endif
+	return busy;
+}
+
+/**
+ * knumad_thread_demand() - How much CPU a thread needed since knumad last
+ * looked.
+ * @t: the thread, referenced.
+ * @now: the time now (local_clock()).
+ *
+ * Smoothed over passes (half the old value, half the new), so one quiet
+ * interval does not make a busy thread look idle. A thread knumad has not
+ * seen before counts as busy if it is runnable.
+ * Context: the knumad thread.
+ * Return: milli-CPUs, 0 to %KNUMAD_CPU.
+ */
+unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
+{
+	struct knumad_task *kt = READ_ONCE(t->knumad_task);
+	u64 busy = knumad_thread_busy_ns(t);
+	unsigned int fresh;
+
+	if (!kt)
+		return task_is_running(t) ? KNUMAD_CPU : 0;
+	/* Asked twice in one pass (a cluster's thread): the same answer. */
+	if (kt->seen_ns && now - kt->seen_ns < KNUMAD_DEMAND_MIN_NS)
+		return kt->demand;
+	if (!kt->seen_ns) {
+		kt->demand = task_is_running(t) ? KNUMAD_CPU : 0;
+	} else if (now > kt->seen_ns) {
+		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), now - kt->seen_ns);
+		kt->demand = (kt->demand + fresh + 1) / 2;
+	}
+	kt->busy_ns = busy;
+	kt->seen_ns = now;
+	return kt->demand;
+}
+
+/**
+ * knumad_thread_in_group() - Is a thread placed by a numa_group?
+ * @t: the thread.
+ *
+ * Return: true if it is a member of a numa_group (then its group places
+ * it, not its process).
+ */
+bool knumad_thread_in_group(struct task_struct *t)
+{
+	struct knumad_task *kt = READ_ONCE(t->knumad_task);
+
+	return kt && READ_ONCE(kt->group);
+}
+
+/* The nodes with CPUs @t may run on. */
+static void knumad_thread_cpu_nodes(struct task_struct *t, nodemask_t *nodes)
+{
+	int nid;
+
+	nodes_clear(*nodes);
+	for_each_node_state(nid, N_CPU) {
+		if (cpumask_intersects(t->cpus_ptr, cpumask_of_node(nid)))
+			node_set(nid, *nodes);
+	}
+}
+
+/* Collect up to @max threads of a process unit, from match number *@pos. */
+static unsigned int knumad_process_threads(struct knumad_unit *u, unsigned int *pos,
+					   struct task_struct **batch, unsigned int max)
+{
+	struct mm_struct *mm = knumad_mm_mm(u->mm);
+	unsigned int nr = 0, skip = *pos;
+	struct task_struct *leader, *t;
+
+	rcu_read_lock();
+	leader = pid_task(u->owner, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) != mm || (t->flags & PF_EXITING) ||
+			    knumad_thread_in_group(t) || knumad_thread_alone(t))
+				continue;
+			if (skip) {
+				skip--;
+				continue;
+			}
+			get_task_struct(t);
+			batch[nr++] = t;
+			if (nr == max)
+				break;
+		}
+	}
+	rcu_read_unlock();
+	*pos = nr == max ? *pos + nr : KNUMAD_THREADS_DONE;
+	return nr;
+}
+
+/* Collect up to @max member threads of a group unit, from slot *@pos. */
+static unsigned int knumad_member_threads(struct knumad_unit *u, unsigned int *pos,
+					  struct task_struct **batch, unsigned int max)
+{
+	unsigned int i, nr = 0;
+
+	for (i = *pos; i < u->nr_members && nr < max; i++) {
+		struct task_struct *t = get_pid_task(u->members[i], PIDTYPE_PID);
+
+		if (t)
+			batch[nr++] = t;
+	}
+	*pos = i < u->nr_members ? i : KNUMAD_THREADS_DONE;
+	return nr;
+}
+
+/* Hand out up to @max threads of a cluster unit, from slot *@pos. */
+static unsigned int knumad_cluster_threads(struct knumad_unit *u, unsigned int *pos,
+					   struct task_struct **batch, unsigned int max)
+{
+	unsigned int i, nr = 0;
+
+	for (i = *pos; i < u->nr_members && nr < max; i++) {
+		get_task_struct(u->tasks[i]);
+		batch[nr++] = u->tasks[i];
+	}
+	*pos = i < u->nr_members ? i : KNUMAD_THREADS_DONE;
+	return nr;
+}
+
+/**
+ * knumad_unit_threads() - The next batch of a unit's threads.
+ * @u: the unit.
+ * @pos: in: 0 for the first batch, then what the last call left;
+ *	out: %KNUMAD_THREADS_DONE after the last batch.
+ * @batch: out: the threads, referenced (put_task_struct() each).
+ * @max: room in @batch.
+ *
+ * A process's threads are those of its thread group that use its mm and
+ * are in no numa_group nor cluster; a group's are its live members; a
+ * cluster's, its threads.
+ *
+ * Return: threads in @batch (may be 0 before the last batch).
+ */
+unsigned int knumad_unit_threads(struct knumad_unit *u, unsigned int *pos,
+				 struct task_struct **batch, unsigned int max)
+{
+	if (u->kind == KNUMAD_UNIT_GROUP)
+		return knumad_member_threads(u, pos, batch, max);
+	if (u->kind == KNUMAD_UNIT_THREADS)
+		return knumad_cluster_threads(u, pos, batch, max);
+	if (!u->owner) {
+		*pos = KNUMAD_THREADS_DONE;
+		return 0;
+	}
+	return knumad_process_threads(u, pos, batch, max);
+}
+
+/**
+ * knumad_unit_observe_threads() - How much CPU a unit needs, and where its
+ * threads may run and its memory may go.
+ * @u: the unit; fills in @weight, @threads, @cpu_nodes, @mem_nodes and
+ *	@policy_nodes.
+ *
+ * The nodes all busy threads may run on (affinity, cpuset) are the unit's
+ * (all threads', if none is busy); its memory may go where every thread's
+ * cpuset and task memory policy let it. Threads get their knumad state
+ * here, so their demand is measured from the next pass on.
+ * Context: the knumad thread; sleeps.
+ */
+void knumad_unit_observe_threads(struct knumad_unit *u)
+{
+	struct task_struct *batch[KNUMAD_THREAD_BATCH];
+	nodemask_t busy = node_states[N_CPU], all = node_states[N_CPU], tn;
+	unsigned int i, nr, pos = 0;
+	bool have_busy = false;
+	u64 now = local_clock();
+
+	u->weight = 0;
+	u->threads = 0;
+	u->mem_nodes = node_states[N_MEMORY];
+	u->policy_nodes = node_states[N_MEMORY];
+	while (pos != KNUMAD_THREADS_DONE) {
+		nr = knumad_unit_threads(u, &pos, batch, ARRAY_SIZE(batch));
+		for (i = 0; i < nr; i++) {
+			struct task_struct *t = batch[i];
+			unsigned int demand = knumad_thread_demand(t, now);
+
+			u->weight += demand;
+			u->threads++;
+			knumad_thread_cpu_nodes(t, &tn);
+			nodes_and(all, all, tn);
+			if (demand >= KNUMAD_BUSY_DEMAND) {
+				nodes_and(busy, busy, tn);
+				have_busy = true;
+			}
+			task_lock(t);
+			nodes_and(u->mem_nodes, u->mem_nodes, t->mems_allowed);
+			task_unlock(t);
+			knumad_task_policy_nodes(t, &u->policy_nodes);
+			knumad_task_get(t, GFP_KERNEL);
+			put_task_struct(t);
+		}
+		cond_resched();
+	}
+
+	u->cpu_nodes = have_busy ? busy : all;
+	if (nodes_empty(u->cpu_nodes))
+		u->cpu_nodes = node_states[N_CPU];
+}
