@@ -1850,7 +1850,7 @@ static const struct knob knobs[] = {
 	{ "migrate_batch_pages", 1, 1UL << 16 },
 	{ "pair_tolerance_pages", 0, 1UL << 30 },
 	{ "migrate_holdoff_millisecs", 0, 3600000 },
-	{ "migrate_busy_scans", 1, 1000 },
+	{ "budget_window_millisecs", 0, 3600000 },
 	{ "pair_wait_millisecs", 0, 3600000 },
 };
 

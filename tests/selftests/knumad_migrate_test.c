@@ -18,7 +18,7 @@
 
 static const char * const knobs[] = {
 	"scan_sleep_millisecs", "max_cpu_percent", "migrate_max_mbps",
-	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_tolerance_pages",
+	"migrate_holdoff_millisecs", "budget_window_millisecs", "pair_tolerance_pages",
 	"migrate_batch_pages", "pair_wait_millisecs",
 };
 
@@ -123,13 +123,16 @@ TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
 	int i, n, done = 0;
 
 	/*
-	 * Each task's 128 MiB on the other node; 2048-page tolerance. The
-	 * second flow appears a few seconds after the first (its task is
-	 * still touching its memory): the first must wait for it.
+	 * Each task's 128 MiB on the other node; 2048-page tolerance. Both
+	 * flows exist when knumad starts looking (one flow alone would move
+	 * towards the node with more free memory, which is the other way of
+	 * keeping the nodes level): they move paired.
 	 */
 	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "30000"));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "0"));
 	ASSERT_TRUE(worker_start(&self->w[0], 0, 1, 128, true, true));
 	ASSERT_TRUE(worker_start(&self->w[1], 1, 0, 128, true, true));
+	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
 	for (n = 0; n < 2; n++)
 		start[n] = low[n] = node_free_kb(n);
 

@@ -59,7 +59,6 @@ static const struct { const char *knob, *val; } aggressive[] = {
 	{ "max_cpu_percent", "50" },
 	{ "migrate_holdoff_millisecs", "0" },
 	{ "pair_wait_millisecs", "0" },
-	{ "migrate_busy_scans", "1" },
 	{ "pair_tolerance_pages", "1048576" },	/* 4 GiB: never the limit */
 	{ "migrate_max_mbps", "1024" },
 };

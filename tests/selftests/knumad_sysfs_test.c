@@ -25,7 +25,7 @@ static const struct knob knobs[] = {
 	{ "migrate_batch_pages", "1", "65536", "0", "65537" },
 	{ "pair_tolerance_pages", "0", "1073741824", NULL, "1073741825" },
 	{ "migrate_holdoff_millisecs", "0", "3600000", NULL, "3600001" },
-	{ "migrate_busy_scans", "1", "1000", "0", "1001" },
+	{ "budget_window_millisecs", "0", "3600000", NULL, "3600001" },
 	{ "pair_wait_millisecs", "0", "3600000", NULL, "3600001" },
 };
 
@@ -33,7 +33,7 @@ static const char * const counters[] = {
 	"passes", "full_scans", "pages_scanned", "mm_skipped_contended",
 	"node_changes", "tasks_moved", "tasks_swapped", "tasks_busy",
 	"pages_migrated", "pages_migrate_failed", "pages_waiting",
-	"cpu_time_us", "mms_tracked",
+	"cpu_time_us", "mms_tracked", "units", "units_converging",
 };
 
 static int knob_write(const char *name, const char *val)
@@ -115,7 +115,8 @@ static bool debugfs_mm(pid_t tgid, int *nid, long *scans)
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d %d %ld", &pid, nid, scans) == 3 && pid == tgid)
+		/* tgid nid reason full_scans ... */
+		if (sscanf(line, "%d %d %*u %ld", &pid, nid, scans) == 3 && pid == tgid)
 			found = true;
 	fclose(f);
 	return found;
@@ -198,7 +199,7 @@ TEST_F_TIMEOUT(scan, tracepoints_fire, 120)
 	ASSERT_EQ(0, access(path, W_OK));
 	snprintf(path, sizeof(path), "%s/events/knumad/knumad_task_place/enable", tr);
 	ASSERT_EQ(0, access(path, F_OK));
-	snprintf(path, sizeof(path), "%s/events/knumad/knumad_mm_node/enable", tr);
+	snprintf(path, sizeof(path), "%s/events/knumad/knumad_assign/enable", tr);
 	ASSERT_EQ(0, access(path, F_OK));
 
 	snprintf(path, sizeof(path), "%s/trace", tr);

@@ -8,6 +8,7 @@
 #ifndef KNUMAD_SELFTEST_WORKERS_H
 #define KNUMAD_SELFTEST_WORKERS_H
 
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -178,7 +179,7 @@ static const char * const knumad_writable_knobs[] = {
 	"scan_sleep_millisecs", "pages_to_scan", "max_cpu_percent",
 	"hysteresis_percent", "min_anon_pages", "min_hot_pages",
 	"migrate_max_mbps", "migrate_batch_pages", "pair_tolerance_pages",
-	"migrate_holdoff_millisecs", "migrate_busy_scans", "pair_wait_millisecs",
+	"migrate_holdoff_millisecs", "pair_wait_millisecs", "budget_window_millisecs",
 };
 
 struct knumad_settings {
@@ -278,6 +279,7 @@ struct worker_state {
 	volatile unsigned long progress; /* ticks every 256 pages swept */
 	char *volatile buf;		/* the buffer, in the worker */
 	volatile size_t len;
+	unsigned int threads;		/* sweeping threads (set before fork) */
 };
 
 struct worker {
@@ -286,16 +288,37 @@ struct worker {
 	struct worker_state *state;
 };
 
+/* Sweep the worker's buffer for ever (one read per page). */
+static inline void *worker_sweep(void *arg)
+{
+	struct worker_state *st = arg;
+	volatile unsigned long sum = 0;
+	size_t off;
+
+	for (;;) {
+		for (off = 0; off < st->len; off += PAGE_SZ) {
+			sum += st->buf[off];
+			if (!(off & (256 * PAGE_SZ - 1)))
+				st->progress++;
+		}
+		st->sweeps++;
+	}
+	return NULL;
+}
+
 /*
  * Start a worker: first-touch @mb MiB while bound to @mem_node's CPUs, then
  * move to @run_node's CPUs and, unless @pinned, allow every CPU again (it
  * stays where it is until something moves it). It then sweeps its buffer
- * (one read per page) forever. @thp false marks the buffer MADV_NOHUGEPAGE.
- * With @hold, it sweeps on run_node's CPUs until worker_release(), so that
- * several workers can be put in place before any may move.
+ * (one read per page) forever, with @threads threads (each on the whole
+ * buffer; the extra ones start after the move). @thp false marks the buffer
+ * MADV_NOHUGEPAGE. With @hold, it sweeps on run_node's CPUs until
+ * worker_release(), so that several workers can be put in place before any
+ * may move.
  */
-static inline bool worker_start_held(struct worker *w, int mem_node, int run_node,
-				     size_t mb, bool pinned, bool thp, bool hold)
+static inline bool worker_start_threads(struct worker *w, int mem_node, int run_node,
+					size_t mb, bool pinned, bool thp, bool hold,
+					unsigned int threads)
 {
 	cpu_set_t mem_cpus, run_cpus, all;
 	size_t len = mb << 20, off;
@@ -309,6 +332,7 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 	if (w->state == MAP_FAILED)
 		return false;
 	w->owner = getpid();
+	w->state->threads = threads ? threads : 1;
 	/*
 	 * Not "w->pid = fork()": @w may be in memory the child shares (a
 	 * FIXTURE_TEARDOWN_PARENT fixture), where the child's 0 would race
@@ -347,14 +371,13 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 				CPU_SET(cpu, &all);
 			sched_setaffinity(0, sizeof(all), &all);
 		}
-		for (;;) {
-			for (off = 0; off < len; off += PAGE_SZ) {
-				sum += buf[off];
-				if (!(off & (256 * PAGE_SZ - 1)))
-					w->state->progress++;
-			}
-			w->state->sweeps++;
+		for (cpu = 1; cpu < (int)w->state->threads; cpu++) {
+			pthread_t th;
+
+			if (pthread_create(&th, NULL, worker_sweep, w->state))
+				_exit(5);
 		}
+		worker_sweep(w->state);
 	}
 	w->pid = pid;
 	while (!w->state->ready) {
@@ -365,6 +388,12 @@ static inline bool worker_start_held(struct worker *w, int mem_node, int run_nod
 		usleep(10000);
 	}
 	return true;
+}
+
+static inline bool worker_start_held(struct worker *w, int mem_node, int run_node,
+				     size_t mb, bool pinned, bool thp, bool hold)
+{
+	return worker_start_threads(w, mem_node, run_node, mb, pinned, thp, hold, 1);
 }
 
 static inline bool worker_start(struct worker *w, int mem_node, int run_node,
