@@ -118,8 +118,12 @@ struct knumad_hint_view;
 /**
  * struct knumad_task - knumad's per-thread state.
  * @busy_ns: the thread's run time plus run-queue wait at the last pass.
- * @seen_ns: when knumad last looked at the thread (local clock).
- * @demand: CPU the thread needed over the last interval, in milli-CPUs.
+ * @seen_ns: when knumad last looked at the thread (ktime_get_ns()).
+ * @demand: CPU the thread needed lately, in milli-CPUs (smoothed over a
+ *	few passes: the weight of its unit).
+ * @slow_demand: the same, smoothed over many passes (whether it is busy:
+ *	a thread that waited a moment, for a page under migration say,
+ *	still is).
  * @group: the numa_group the thread is a member of, or NULL; set and
  *	cleared under that group's lock, read locklessly by knumad (a hint:
  *	the group's own member list is the truth).
@@ -135,6 +139,7 @@ struct knumad_task {
 	u64 busy_ns;
 	u64 seen_ns;
 	unsigned int demand;
+	unsigned int slow_demand;
 	struct knumad_group *group;
 	struct knumad_hints *hints;
 	struct knumad_hint_view *view;

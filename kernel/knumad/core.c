@@ -166,10 +166,10 @@ static unsigned int knumad_sleep_ms(struct knumad_ctx *ctx)
 				      sleep_ms);
 }
 
-/* Earn the budget's share of the wall time since @*last (ns, local clock). */
+/* Earn the budget's share of the wall time since @*last (ns, monotonic). */
 static void knumad_budget_earn(struct knumad_ctx *ctx, u64 *last)
 {
-	u64 now = local_clock();
+	u64 now = ktime_get_ns();
 
 	ctx->budget_ns = knumad_budget_refill(ctx->budget_ns, now - *last,
 					      knumad_tun(ctx, max_cpu_percent),
@@ -251,7 +251,7 @@ static int knumad_threadfn(void *data)
 {
 	struct knumad_ctx *ctx = data;
 	unsigned long last = jiffies;
-	u64 earned = local_clock();
+	u64 earned = ktime_get_ns();
 
 	set_freezable();
 	/*

@@ -198,8 +198,9 @@ static struct knumad_move *knumad_flow_move(struct knumad_pass *pass, int src, i
  * Carry out the allowed flows, a chunk per flow per round, so the two
  * directions of a pair alternate; at most @budget pages in all. A flow
  * gets ahead of the opposite one by at most its unpaired allowance and a
- * chunk: if one direction runs dry (less memory there than counted), the
- * other stops too, and free memory stays level.
+ * chunk (none if its destination is a chunk ahead from earlier passes):
+ * if one direction runs dry (less memory there than counted), the other
+ * stops too, and free memory stays level.
  */
 static unsigned long knumad_flows_move(struct knumad_ctx *ctx, unsigned long budget)
 {
@@ -217,8 +218,10 @@ static unsigned long knumad_flows_move(struct knumad_ctx *ctx, unsigned long bud
 				unsigned long *left = &pass->allowed[s * nr + d];
 				unsigned long n = min3(*left, batch, budget - min(budget, done));
 				unsigned long ahead = pass->taken[s * nr + d];
+				/* One chunk of slack, unless @d is ahead from before. */
+				unsigned long slack = batch - clamp_t(long, pass->net[d], 0, batch);
 				unsigned long lead = pass->taken[d * nr + s] +
-						     pass->unpaired[s * nr + d] + batch;
+						     pass->unpaired[s * nr + d] + slack;
 				struct knumad_move *mv;
 
 				n = min(n, lead - min(lead, ahead));
@@ -310,8 +313,14 @@ void knumad_flows_run(struct knumad_ctx *ctx, unsigned long rate_pages)
 	knumad_flows_move(ctx, rate_pages);
 	for (s = 0; s < nr; s++) {
 		for (d = 0; d < nr; d++) {
-			pass->net[d] += pass->moved[s * nr + d];
-			pass->net[s] -= pass->moved[s * nr + d];
+			int f = s * nr + d;
+
+			pass->net[d] += pass->moved[f];
+			pass->net[s] -= pass->moved[f];
+			if (demand[f])
+				trace_knumad_flow(s, d, demand[f], pass->unpaired[f] +
+						  min(demand[f], demand[d * nr + s]),
+						  pass->moved[f], pass->headroom[d]);
 		}
 	}
 	/* What waits is a level, not an event: a gauge, and one event per pass. */

@@ -60,8 +60,6 @@
 #define KNUMAD_HINT_MAX_INTERVAL	64
 /* Threads of one process that hinting looks at, at most. */
 #define KNUMAD_HINT_MAX_THREADS	256
-/* A thread needing this much CPU (milli-CPUs) is busy. */
-#define KNUMAD_HINT_BUSY	(KNUMAD_CPU / 10)
 /* Region weights are kept in this many units per fault, for the decay. */
 #define KNUMAD_HINT_SCALE	16
 
@@ -149,6 +147,23 @@ bool knumad_thread_alone(struct task_struct *t)
 	struct knumad_task *kt = READ_ONCE(t->knumad_task);
 
 	return kt && kt->view && kt->view->alone;
+}
+
+/**
+ * knumad_hints_forget_thread() - A thread is its process's again.
+ * @t: the thread, referenced.
+ *
+ * Context: the knumad thread, or knumad stopped.
+ */
+void knumad_hints_forget_thread(struct task_struct *t)
+{
+	struct knumad_task *kt = READ_ONCE(t->knumad_task);
+
+	if (kt && kt->view) {
+		kt->view->alone = false;
+		kt->view->cluster = 0;
+		kt->view->nid = NUMA_NO_NODE;
+	}
 }
 
 /* Give @t a ring and a view, so its hinting faults are recorded. */
@@ -428,11 +443,15 @@ static bool knumad_hint_cluster_unit(struct knumad_ctx *ctx, struct knumad_unit 
 				     unsigned int nr, const int *cluster, int root)
 {
 	struct knumad_hint_view *lead = NULL;
-	unsigned int i, k = 0, votes = 0;
+	unsigned int i, k = 0, votes = 0, members = 0;
 	int cur = NUMA_NO_NODE;
 
-	cu->tasks = kmalloc_array(nr, sizeof(*cu->tasks), GFP_KERNEL);
-	cu->ranges = kmalloc_array(KNUMAD_HINT_REGIONS * nr, sizeof(*cu->ranges), GFP_KERNEL);
+	for (i = 0; i < nr; i++)
+		members += cluster[i] == root;
+	/* A range per region its threads remember, at most. */
+	cu->tasks = kmalloc_array(members, sizeof(*cu->tasks), GFP_KERNEL);
+	cu->ranges = kmalloc_array(KNUMAD_HINT_REGIONS * members, sizeof(*cu->ranges),
+				   GFP_KERNEL);
 	if (!cu->tasks || !cu->ranges) {
 		kfree(cu->tasks);
 		kfree(cu->ranges);
@@ -543,7 +562,7 @@ void knumad_hints_cluster(struct knumad_ctx *ctx, struct knumad_unit *u)
 	for (i = 0; i < nr; i++) {
 		unsigned int j;
 
-		busy[i] = id[i] && t[i]->knumad_task->demand >= KNUMAD_HINT_BUSY;
+		busy[i] = id[i] && knumad_thread_busy(t[i]->knumad_task);
 		for (j = 0; j < i && busy[i]; j++) {
 			if (busy[j] && id[j] == id[i])
 				busy[i] = 2;	/* seen */
@@ -727,8 +746,8 @@ void knumad_hints_moved(struct knumad_unit *u, int src, int dst, bool done)
 	}
 }
 
-/* Give the threads of @u rings before its memory is first armed. */
-static void knumad_hints_prepare(struct knumad_unit *u)
+/* Call @fn on every thread of process unit @u that hinting looks at. */
+static void knumad_hints_each_thread(struct knumad_unit *u, void (*fn)(struct task_struct *))
 {
 	struct task_struct **t;
 	unsigned int i, nr;
@@ -737,12 +756,17 @@ static void knumad_hints_prepare(struct knumad_unit *u)
 	if (!t)
 		return;
 	nr = knumad_hint_threads(u, t, KNUMAD_HINT_MAX_THREADS);
-	for (i = 0; i < nr; i++) {
-		knumad_task_get(t[i], GFP_KERNEL);
-		knumad_hint_alloc(t[i]);
-	}
+	for (i = 0; i < nr; i++)
+		fn(t[i]);
 	knumad_put_tasks(t, nr);
 	kfree(t);
+}
+
+/* A ring for @t before its process's memory is first armed. */
+static void knumad_hint_prepare(struct task_struct *t)
+{
+	knumad_task_get(t, GFP_KERNEL);
+	knumad_hint_alloc(t);
 }
 
 /*
@@ -808,13 +832,15 @@ void knumad_hints_arm(struct knumad_ctx *ctx)
 			continue;
 		st = knumad_mm_state(u->mm);
 		if (!st->clusters && pass->out[i].reason != KNUMAD_REASON_SPREAD) {
+			if (st->hinting)
+				knumad_hints_each_thread(u, knumad_hints_forget_thread);
 			st->hinting = false;
 			continue;
 		}
 		if (!st->hinting) {
 			st->hinting = true;
 			st->arm_wait = 0;
-			knumad_hints_prepare(u);
+			knumad_hints_each_thread(u, knumad_hint_prepare);
 		}
 		if (st->arm_wait) {
 			st->arm_wait--;

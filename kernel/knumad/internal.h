@@ -315,6 +315,7 @@ int knumad_sysfs_init(struct knumad_ctx *ctx);
 /* threads.c: per-thread state, CPU demand, where threads may run */
 struct knumad_task *knumad_task_get(struct task_struct *t, gfp_t gfp);
 unsigned int knumad_thread_demand(struct task_struct *t, u64 now);
+bool knumad_thread_busy(const struct knumad_task *kt);
 bool knumad_thread_in_group(struct task_struct *t);
 /* Threads handled per batch; knumad_unit_threads() is done. */
 #define KNUMAD_THREAD_BATCH	64
@@ -346,6 +347,7 @@ void knumad_hints_unit_release(struct knumad_unit *u);
 bool knumad_hints_decided(struct knumad_unit *u, const struct knumad_unit_out *out);
 void knumad_hints_moved(struct knumad_unit *u, int src, int dst, bool done);
 bool knumad_thread_alone(struct task_struct *t);
+void knumad_hints_forget_thread(struct task_struct *t);
 void knumad_hints_arm(struct knumad_ctx *ctx);
 void knumad_hint_view_free(struct knumad_hint_view *v);
 void knumad_hints_debugfs(struct dentry *dir);

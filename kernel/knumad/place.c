@@ -22,8 +22,6 @@
 
 #include "internal.h"
 
-/* Threads needing this much CPU are moved to their node; others wake there. */
-#define KNUMAD_MOVE_DEMAND	(KNUMAD_CPU / 10)
 
 /**
  * knumad_place_task() - Run a thread on a node if there is room, and count
@@ -93,7 +91,9 @@ static void knumad_unit_move(struct knumad_ctx *ctx, struct knumad_unit *u, int 
 			struct task_struct *t = batch[i];
 			struct knumad_task *kt = READ_ONCE(t->knumad_task);
 
-			if (task_node(t) != nid && kt && kt->demand >= KNUMAD_MOVE_DEMAND)
+			/* Threads that may not run there stay out of it (and the trace). */
+			if (task_node(t) != nid && knumad_thread_busy(kt) &&
+			    cpumask_intersects(t->cpus_ptr, cpumask_of_node(nid)))
 				knumad_place_task(ctx, t, nid);
 			put_task_struct(t);
 		}
@@ -126,7 +126,7 @@ void knumad_units_place(struct knumad_ctx *ctx)
 
 /**
  * knumad_forget_placement() - Give every task's preferred node back:
- * scheduling is upstream's again.
+ * scheduling is upstream's again, and no thread is in a cluster.
  *
  * In batches: the RCU walk only collects tasks, which are reset outside it
  * with cond_resched() between batches, so a machine with many threads does
@@ -143,7 +143,8 @@ void knumad_forget_placement(void)
 		nr = 0;
 		rcu_read_lock();
 		for_each_process_thread(g, t) {
-			if (READ_ONCE(t->numa_preferred_nid) == NUMA_NO_NODE)
+			if (READ_ONCE(t->numa_preferred_nid) == NUMA_NO_NODE &&
+			    !knumad_thread_alone(t))
 				continue;
 			get_task_struct(t);
 			batch[nr++] = t;
@@ -154,6 +155,7 @@ walked:
 		rcu_read_unlock();
 		for (i = 0; i < nr; i++) {
 			knumad_sched_prefer(batch[i], NUMA_NO_NODE);
+			knumad_hints_forget_thread(batch[i]);
 			put_task_struct(batch[i]);
 		}
 		cond_resched();

@@ -15,19 +15,17 @@
 #include <linux/mempolicy.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
-/* A thread needing this much CPU (milli-CPUs) is busy: it decides where
- * its unit may run.
- */
+/* A thread needing this much CPU (milli-CPUs) is busy. */
+#define KNUMAD_BUSY_DEMAND	(KNUMAD_CPU / 10)
 /* Shorter intervals do not measure demand. */
 #define KNUMAD_DEMAND_MIN_NS	(10 * NSEC_PER_MSEC)
-#define KNUMAD_BUSY_DEMAND	(KNUMAD_CPU / 10)
 
 /**
  * knumad_task_get() - A thread's knumad state, allocated on first use.
@@ -85,7 +83,7 @@ static u64 knumad_thread_busy_ns(struct task_struct *t)
  * knumad_thread_demand() - How much CPU a thread needed since knumad last
  * looked.
  * @t: the thread, referenced.
- * @now: the time now (local_clock()).
+ * @now: the time now (ktime_get_ns()).
  *
  * Smoothed over passes (half the old value, half the new), so one quiet
  * interval does not make a busy thread look idle. A thread knumad has not
@@ -106,13 +104,29 @@ unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
 		return kt->demand;
 	if (!kt->seen_ns) {
 		kt->demand = task_is_running(t) ? KNUMAD_CPU : 0;
+		kt->slow_demand = kt->demand;
 	} else if (now > kt->seen_ns) {
 		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), now - kt->seen_ns);
 		kt->demand = (kt->demand + fresh + 1) / 2;
+		kt->slow_demand = (7 * kt->slow_demand + fresh + 7) / 8;
 	}
 	kt->busy_ns = busy;
 	kt->seen_ns = now;
 	return kt->demand;
+}
+
+/**
+ * knumad_thread_busy() - Does a thread need a CPU of its own, more or less?
+ * @kt: its knumad state, or NULL.
+ *
+ * Busy lately, or over the longer run: a thread that waited a moment (for
+ * a page under migration, say) does not stop deciding where its unit may
+ * run.
+ * Return: true if busy.
+ */
+bool knumad_thread_busy(const struct knumad_task *kt)
+{
+	return kt && max(kt->demand, kt->slow_demand) >= KNUMAD_BUSY_DEMAND;
 }
 
 /**
@@ -247,7 +261,7 @@ void knumad_unit_observe_threads(struct knumad_unit *u)
 	nodemask_t busy = node_states[N_CPU], all = node_states[N_CPU], tn;
 	unsigned int i, nr, pos = 0;
 	bool have_busy = false;
-	u64 now = local_clock();
+	u64 now = ktime_get_ns();
 
 	u->weight = 0;
 	u->threads = 0;
@@ -263,7 +277,8 @@ void knumad_unit_observe_threads(struct knumad_unit *u)
 			u->threads++;
 			knumad_thread_cpu_nodes(t, &tn);
 			nodes_and(all, all, tn);
-			if (demand >= KNUMAD_BUSY_DEMAND) {
+			if (knumad_thread_busy(READ_ONCE(t->knumad_task)) ||
+			    (!t->knumad_task && demand >= KNUMAD_BUSY_DEMAND)) {
 				nodes_and(busy, busy, tn);
 				have_busy = true;
 			}

@@ -75,6 +75,27 @@ TRACE_EVENT(knumad_assign,
 		      __entry->pages_elsewhere)
 );
 
+TRACE_EVENT(knumad_flow,
+	    TP_PROTO(int src, int dst, unsigned long demand, unsigned long allowed,
+		     unsigned long moved, long headroom),
+	    TP_ARGS(src, dst, demand, allowed, moved, headroom),
+	    TP_STRUCT__entry(__field(int, src)
+			     __field(int, dst)
+			     __field(unsigned long, demand)
+			     __field(unsigned long, allowed)
+			     __field(unsigned long, moved)
+			     __field(long, headroom)),
+	    TP_fast_assign(__entry->src = src;
+			   __entry->dst = dst;
+			   __entry->demand = demand;
+			   __entry->allowed = allowed;
+			   __entry->moved = moved;
+			   __entry->headroom = headroom;),
+	    TP_printk("nid=%d->%d demand=%lu allowed=%lu moved=%lu dst_headroom=%ld",
+		      __entry->src, __entry->dst, __entry->demand, __entry->allowed,
+		      __entry->moved, __entry->headroom)
+);
+
 TRACE_DEFINE_ENUM(KNUMAD_PLACE_THERE);
 TRACE_DEFINE_ENUM(KNUMAD_PLACE_MOVED);
 TRACE_DEFINE_ENUM(KNUMAD_PLACE_SWAPPED);
