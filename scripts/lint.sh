@@ -331,6 +331,32 @@ EOF
 	verdict uapi "$uapi alone, $cc -std=c90 ($archs) against $where" < "$work/uapi.findings"
 fi
 
+# Kconfig: knumad hands the accessed bits it clears on through the page's
+# young and idle flags, which exist only with PAGE_IDLE_FLAG; it must be
+# selected even where idle page tracking (which also selects it) is off.
+if [ $dryrun = 1 ]; then
+	result SKIP kconfig "CONFIG_KNUMAD without IDLE_PAGE_TRACKING selects PAGE_IDLE_FLAG (--dry-run)"
+else
+	kc="$work/kconfig"
+	mkdir -p "$kc"
+	{ cat "$top/configs/base.config" "$top/configs/on.config"; echo "CONFIG_IDLE_PAGE_TRACKING=n"; } \
+		> "$kc/fragment"
+	if make -s -C "$tree" O="$kc" KCONFIG_ALLCONFIG="$kc/fragment" allnoconfig \
+		> "$work/kconfig.log" 2>&1; then
+		grep -E '^(# )?CONFIG_(KNUMAD|IDLE_PAGE_TRACKING|PAGE_IDLE_FLAG)[= ]' "$kc/.config" \
+			> "$work/kconfig.details" || true
+		if grep -qx 'CONFIG_KNUMAD=y' "$kc/.config" &&
+		   ! grep -q '^CONFIG_IDLE_PAGE_TRACKING=y' "$kc/.config" &&
+		   grep -qx 'CONFIG_PAGE_IDLE_FLAG=y' "$kc/.config"; then
+			result PASS kconfig "CONFIG_KNUMAD=y, IDLE_PAGE_TRACKING=n: PAGE_IDLE_FLAG=y" "$work/kconfig.details"
+		else
+			result FAIL kconfig "CONFIG_KNUMAD=y, IDLE_PAGE_TRACKING=n: PAGE_IDLE_FLAG not selected" "$work/kconfig.details"
+		fi
+	else
+		result FAIL kconfig "allnoconfig with knumad's fragments failed" "$work/kconfig.log"
+	fi
+fi
+
 # Allowlist entries that matched nothing, for the checks that ran.
 python3 - "$allow" "$work/allow-used" "$nobuild" "$dryrun" <<'EOF' || true
 import sys

@@ -118,7 +118,7 @@ TEST_F_TIMEOUT(migrate, pinned_task_gets_its_memory_without_stalling, 300)
 TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
 {
 	const int want[] = { 1, 0 };
-	long start[2], low[2], deadline;
+	long start[2], low[2], deadline, skew, worst = 0;
 	unsigned long stalls = 0;
 	int i, n, done = 0;
 
@@ -139,10 +139,18 @@ TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
 	deadline = now_ms() + 200 * 1000;
 	while (!done && now_ms() < deadline) {
 		for (i = 0; i < 10; i++) {
+			long now[2];
+
 			usleep(100 * 1000);
-			for (n = 0; n < 2; n++)
-				if (node_free_kb(n) < low[n])
-					low[n] = node_free_kb(n);
+			for (n = 0; n < 2; n++) {
+				now[n] = node_free_kb(n);
+				if (now[n] < low[n])
+					low[n] = now[n];
+			}
+			/* One node filling while the other empties: unpaired. */
+			skew = labs((start[0] - now[0]) - (start[1] - now[1]));
+			if (skew > worst)
+				worst = skew;
 		}
 		done = worker_percent_on(&self->w[0], 1) >= 95 &&
 		       worker_percent_on(&self->w[1], 0) >= 95;
@@ -151,10 +159,18 @@ TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
 				 worker_percent_on(&self->w[0], 1),
 				 worker_percent_on(&self->w[1], 0));
 	EXPECT_TRUE(wait_memory_on(self->w, want, 2, 95, 1000, &stalls));
-	/* Tolerance (8 MiB) + one chunk in flight (2 MiB) + 6 MiB of noise. */
+	/*
+	 * Paired, the two nodes' free memory moves together: their difference
+	 * stays within the tolerance (8 MiB) + one chunk in flight (2 MiB) +
+	 * 6 MiB of noise; one way first it would reach the 128 MiB. What both
+	 * nodes lose alike (freed huge pages held on per-CPU lists, other
+	 * allocations) is no imbalance: it gets a looser bound.
+	 */
+	TH_LOG("free memory of the two nodes apart by at most %ld KiB", worst);
+	EXPECT_LE(worst, 16 * 1024);
 	for (n = 0; n < 2; n++) {
 		TH_LOG("node %d: free dropped by at most %ld KiB", n, start[n] - low[n]);
-		EXPECT_LE(start[n] - low[n], 16 * 1024);
+		EXPECT_LE(start[n] - low[n], 32 * 1024);
 	}
 }
 

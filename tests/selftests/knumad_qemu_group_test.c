@@ -136,27 +136,6 @@ static int group_fds(pid_t pid, int *fds, int max)
 	return nr;
 }
 
-/* numa_preferred_nid of thread @tid of @pid, from /proc/.../sched. */
-static int preferred_nid(pid_t pid, int tid)
-{
-	char path[96], line[256];
-	int nid = -2;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -2;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "numa_preferred_nid");
-
-		if (p && (p = strchr(p, ':')))
-			nid = atoi(p + 1);
-	}
-	fclose(f);
-	return nid;
-}
-
 /* Share (%) of a group's range resident on @node, from QEMU's page table. */
 static int range_percent(pid_t qemu, const struct ng_range *r, int node)
 {
@@ -260,7 +239,7 @@ TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)
 	/* The vCPU threads prefer their group's node. */
 	for (g = 0; g < 2; g++) {
 		for (t = 0; t < info[g].nr_task; t++)
-			EXPECT_EQ(info[g].node, preferred_nid(self->qemu, info[g].task[t]))
+			EXPECT_EQ(info[g].node, task_preferred_nid(self->qemu, info[g].task[t]))
 				TH_LOG("vCPU thread %d of group %d", info[g].task[t], g);
 	}
 }

@@ -448,6 +448,27 @@ static inline void worker_stop(struct worker *w)
 	w->state = NULL;
 }
 
+/* numa_preferred_nid of thread @tid of @pid (/proc/PID/task/TID/sched), or -2. */
+static inline int task_preferred_nid(pid_t pid, pid_t tid)
+{
+	char path[96], line[256];
+	int nid = -2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -2;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "numa_preferred_nid");
+
+		if (p && (p = strchr(p, ':')))
+			nid = atoi(p + 1);
+	}
+	fclose(f);
+	return nid;
+}
+
 /* Milliseconds since an arbitrary start (monotonic). */
 static inline long now_ms(void)
 {
