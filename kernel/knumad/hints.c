@@ -278,6 +278,7 @@ static void knumad_hint_read(struct knumad_ctx *ctx, struct task_struct *t)
 		return;
 	h = kt->hints;
 	v = kt->view;
+	/* Pairs with the fault's release: records below head are written. */
 	head = smp_load_acquire(&h->head);
 	from = v->seen;
 	if (head - from > KNUMAD_HINT_RECORDS) {
@@ -867,15 +868,20 @@ static int knumad_threads_show(struct seq_file *m, void *unused)
 		struct knumad_hint_view *v;
 		struct knumad_hints *h;
 
+		/* Pairs with the release that publishes a new thread's ring. */
 		h = kt ? smp_load_acquire(&kt->hints) : NULL;
 		if (!h)
 			continue;
 		v = kt->view;
+		/*
+		 * The kthread updates the view meanwhile with plain aligned
+		 * stores; a debug dump reads each field once and may mix passes.
+		 */
 		seq_printf(m, "%d %d %d %d %d %d %u %u %lu %u\n", t->pid, t->tgid,
-			   data_race(v->alone), data_race(v->cluster), data_race(v->nid),
-			   data_race(v->private), data_race(v->priv) / KNUMAD_HINT_SCALE,
-			   data_race(v->shared) / KNUMAD_HINT_SCALE, READ_ONCE(h->faults),
-			   data_race(v->nr_regions));
+			   READ_ONCE(v->alone), READ_ONCE(v->cluster), READ_ONCE(v->nid),
+			   READ_ONCE(v->private), READ_ONCE(v->priv) / KNUMAD_HINT_SCALE,
+			   READ_ONCE(v->shared) / KNUMAD_HINT_SCALE, READ_ONCE(h->faults),
+			   READ_ONCE(v->nr_regions));
 	}
 	rcu_read_unlock();
 	return 0;

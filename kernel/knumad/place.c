@@ -22,7 +22,6 @@
 
 #include "internal.h"
 
-
 /**
  * knumad_place_task() - Run a thread on a node if there is room, and count
  * what happened.

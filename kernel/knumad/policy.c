@@ -215,7 +215,6 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 	return unpaired;
 }
 
-
 /**
  * knumad_cpu_demand() - How much CPU one thread needed over an interval.
  * @busy_ns: the time it ran plus the time it waited to run.
@@ -332,7 +331,7 @@ static void knumad_assign_one(const struct knumad_unit_in *u, int mem, int nr_no
 {
 	const unsigned long *weight = knumad_unit_weights(u, nr_nodes, params);
 	int cur = u->cur >= 0 && u->cur < nr_nodes ? u->cur : NUMA_NO_NODE;
-	int nid;
+	int nid = knumad_best_room(u, weight, capacity, nr_nodes, load);
 
 	if (mem != NUMA_NO_NODE && knumad_unit_fits(u, mem, load, capacity)) {
 		out->nid = mem;
@@ -341,7 +340,7 @@ static void knumad_assign_one(const struct knumad_unit_in *u, int mem, int nr_no
 		/* Converging there already: stay, do not start over elsewhere. */
 		out->nid = cur;
 		out->reason = KNUMAD_REASON_KEPT;
-	} else if ((nid = knumad_best_room(u, weight, capacity, nr_nodes, load)) >= 0) {
+	} else if (nid >= 0) {
 		out->nid = nid;
 		out->reason = knumad_node_allowed(u, mem) ? KNUMAD_REASON_ROOM :
 							    KNUMAD_REASON_ALLOWED;
@@ -430,7 +429,9 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 			for (j = nr; j > 0; j--) {
 				const struct knumad_unit_in *o = &units[order[j - 1]];
 
-				if (!knumad_goes_first(u, pages, o, o->pages[out[order[j - 1]].nid]))
+				unsigned long o_pages = o->pages[out[order[j - 1]].nid];
+
+				if (!knumad_goes_first(u, pages, o, o_pages))
 					break;
 				order[j] = order[j - 1];
 			}

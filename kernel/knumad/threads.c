@@ -74,6 +74,7 @@ static u64 knumad_thread_busy_ns(struct task_struct *t)
 	u64 busy = data_race(t->se.sum_exec_runtime);
 
 #ifdef CONFIG_SCHED_INFO
+	/* Racy as above: a torn or stale delay only skews one sample. */
 	busy += data_race(t->sched_info.run_delay);
 #endif
 	return busy;

@@ -115,8 +115,9 @@ int knumad_pass_alloc(struct knumad_pass *pass)
 	pass->lonely_ms = kvcalloc(flows, sizeof(*pass->lonely_ms), GFP_KERNEL);
 	pass->headroom = kcalloc(nr_node_ids, sizeof(*pass->headroom), GFP_KERNEL);
 	pass->net = kcalloc(nr_node_ids, sizeof(*pass->net), GFP_KERNEL);
-	if (pass->capacity && pass->load && pass->demand && pass->allowed && pass->moved &&
-	    pass->taken && pass->unpaired && pass->lonely_since && pass->lonely_ms && pass->headroom && pass->net)
+	if (pass->capacity && pass->load && pass->demand && pass->allowed &&
+	    pass->moved && pass->taken && pass->unpaired && pass->lonely_since &&
+	    pass->lonely_ms && pass->headroom && pass->net)
 		return 0;
 	knumad_pass_free(pass);
 	return -ENOMEM;

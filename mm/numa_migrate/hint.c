@@ -57,6 +57,7 @@ void __knumad_hint_fault(unsigned long addr, int last_cpupid, int nid, int flags
 	int with = KNUMAD_HINT_PRIVATE;
 
 	count_vm_event(KNUMAD_HINT_FAULT);
+	/* Pairs with the release that publishes the ring: it is set up. */
 	h = kt ? smp_load_acquire(&kt->hints) : NULL;
 	if (!h)
 		return;
@@ -83,6 +84,7 @@ void __knumad_hint_fault(unsigned long addr, int last_cpupid, int nid, int flags
 	WRITE_ONCE(r->nid, nid);
 	WRITE_ONCE(r->with, with);
 	WRITE_ONCE(r->faults, 1);
+	/* Publish the record: pairs with the acquire in knumad_hint_read(). */
 	smp_store_release(&h->head, head + 1);
 }
 
@@ -104,7 +106,6 @@ static bool knumad_region_is_thp(struct mm_struct *mm, unsigned long addr)
 	pmd = mm_find_pmd(mm, addr);
 	return pmd && pmd_trans_huge(pmdp_get_lockless(pmd));
 }
-
 
 /**
  * knumad_arm() - Make a sample of a range fault on its next access.
