@@ -70,13 +70,16 @@ steps=(
 	# 6b: record-only hinting faults; knumad_hint_fault() stub from step 3,
 	#    its vmstat items from step 2
 	"patch:0010|patch:0010"
+	# 6c: the per-user limit of numa_groups, a ucount (UCOUNT_KNUMAD_GROUPS
+	#    under CONFIG_KNUMAD: dead until step 8, which charges it)
+	"patch:0011|patch:0011"
 	# 7: syscall numbers and uapi (COND_SYSCALL: ENOSYS until step 8)
 	"patch:0008 file:include/uapi/linux/numa_group.h|msg:syscalls"
 	# 8: Kconfig + Makefiles + all of knumad's code; its boot parameter's
 	#    documentation comes with the __setup() that parses it
 	"patch:0001 patch:0006 file:Kconfig file:kernel/knumad file:mm/numa_migrate|msg:core"
 	# 9: documents, their index entries, the rest of MAINTAINERS
-	"file:Documentation/admin-guide/mm/knumad.rst file:Documentation/mm/knumad.rst file:Documentation/userspace-api/numa_group.rst file:Documentation/ABI/testing/sysfs-kernel-mm-knumad patch:0009|msg:docs"
+	"file:Documentation/admin-guide/mm/knumad.rst file:Documentation/mm/knumad.rst file:Documentation/userspace-api/numa_group.rst file:Documentation/ABI/testing/sysfs-kernel-mm-knumad file:Documentation/ABI/testing/procfs-numa_group patch:0009|msg:docs"
 )
 
 message() {
@@ -108,8 +111,10 @@ EOF
 		cat <<'EOF'
 Add their uapi header, include/uapi/linux/numa_group.h:
 struct numa_group_attr (extensible, like openat2()'s struct open_how),
-NUMA_GROUP_ATTR_SIZE_VER0, NUMA_GROUP_NODE_ANY, NUMA_GROUP_SELF and
-NUMA_GROUP_REMOVE, and list it in knumad's MAINTAINERS entry. Nothing
+NUMA_GROUP_ATTR_SIZE_VER0, NUMA_GROUP_NODE_ANY, NUMA_GROUP_CREATE_VERSION
+(the ABI version query), NUMA_GROUP_SELF_THREAD and NUMA_GROUP_SELF_PROCESS
+(the values of mainline's PIDFD_SELF_THREAD and PIDFD_SELF_THREAD_GROUP)
+and NUMA_GROUP_REMOVE, and list it in knumad's MAINTAINERS entry. Nothing
 implements the calls until the next patch adds knumad's core (and
 CONFIG_KNUMAD): until then they fail with -ENOSYS on every kernel.
 
