@@ -19,11 +19,12 @@
 #include <linux/nodemask.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/uidgid.h>
 
 struct mm_struct;
 struct pid;
+struct ucounts;
 
+/* The initial user namespace's user.max_numa_groups (UCOUNT_KNUMAD_GROUPS). */
 #define KNUMAD_GROUP_MAX_PER_USER	64
 #define KNUMAD_GROUP_MAX_RANGES		64
 #define KNUMAD_GROUP_MAX_TASKS		1024
@@ -60,7 +61,8 @@ struct knumad_group_span {
  * @node: in knumad_groups.
  * @ref: the file's reference, and those of knumad's passes.
  * @id: a number for tracing and fdinfo, unique since boot.
- * @owner: the user who created it (the per-user limit).
+ * @ucounts: its creator's, charged one UCOUNT_KNUMAD_GROUPS until the file
+ *	is closed (the per-user limit, user.max_numa_groups).
  * @tasks: its threads (struct knumad_group_member).
  * @ranges: its memory (struct knumad_group_span).
  * @nr_tasks: entries in @tasks.
@@ -87,7 +89,7 @@ struct knumad_group {
 	struct list_head node;
 	struct kref ref;
 	unsigned int id;
-	kuid_t owner;
+	struct ucounts *ucounts;
 	struct list_head tasks;
 	struct list_head ranges;
 	unsigned int nr_tasks;

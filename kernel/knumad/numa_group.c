@@ -7,7 +7,10 @@
  * together. Where they go is knumad's choice (group.c, as a unit of each
  * pass); here is only membership: who may add what, at most one group per
  * thread and per byte of memory, and clean-up of members that are gone.
- * Every failing call returns before it changes anything.
+ * Every failing call returns before it changes anything. Acting on another
+ * process takes what process_madvise() takes: ptrace-read rights over it
+ * and CAP_SYS_NICE. Groups count against their creator's ucounts
+ * (UCOUNT_KNUMAD_GROUPS, user.max_numa_groups).
  * See Documentation/userspace-api/numa_group.rst.
  *
  * Locking: knumad_groups_lock (group.h), a spinlock, around every look at
@@ -23,8 +26,11 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/hugetlb.h>
+#include <linux/init.h>
 #include <linux/knumad.h>
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -36,7 +42,9 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <uapi/linux/numa_group.h>
+#include <uapi/linux/pidfd.h>
 
 #include "group.h"
 #include "internal.h"
@@ -50,6 +58,17 @@ static const struct file_operations knumad_group_fops;
 
 /* The last group id given out. */
 static atomic_t knumad_group_ids = ATOMIC_INIT(0);
+
+/* What numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION) returns. */
+#define KNUMAD_GROUP_ABI_VERSION	1
+
+/* user.max_numa_groups of the initial user namespace, as inotify sets its own. */
+static int __init knumad_group_init(void)
+{
+	init_user_ns.ucount_max[UCOUNT_KNUMAD_GROUPS] = KNUMAD_GROUP_MAX_PER_USER;
+	return 0;
+}
+subsys_initcall(knumad_group_init);
 
 static void knumad_group_free(struct kref *ref)
 {
@@ -140,11 +159,28 @@ static void knumad_group_drop_exited(struct knumad_group *g, struct list_head *g
 	}
 }
 
-/* Is anything of [@start, @end) of @mm still mapped? < 0: lock busy. */
-static int knumad_span_mapped(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, bool trylock)
+/*
+ * Can knumad place the memory of @vma? What knumad_test_vma()
+ * (mm/numa_migrate/scan.c) walks, except that a private anonymous VMA not
+ * yet faulted in (no anon_vma) counts: its memory is placed once it is.
+ */
+static bool knumad_vma_placeable(struct vm_area_struct *vma)
 {
-	bool mapped;
+	return vma_is_anonymous(vma) && vma_migratable(vma) && vma_is_accessible(vma) &&
+	       !is_vm_hugetlb_page(vma) && !(vma->vm_flags & (VM_SHARED | VM_MIXEDMAP));
+}
+
+/*
+ * Is anything of [@start, @end) of @mm still mapped? 1 or 0; < 0: lock
+ * busy (@trylock) or a fatal signal. If @placeable, add to it the bytes of
+ * the range that lie in VMAs knumad can place.
+ */
+static int knumad_span_mapped(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, bool trylock, unsigned long *placeable)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+	bool mapped = false;
 
 	if (trylock) {
 		if (!mmap_read_trylock(mm))
@@ -152,60 +188,90 @@ static int knumad_span_mapped(struct mm_struct *mm, unsigned long start,
 	} else if (mmap_read_lock_killable(mm)) {
 		return -EINTR;
 	}
-	mapped = atomic_read(&mm->mm_users) && find_vma_intersection(mm, start, end);
+	if (atomic_read(&mm->mm_users)) {
+		for_each_vma_range(vmi, vma, end) {
+			mapped = true;
+			if (!placeable)
+				break;
+			if (knumad_vma_placeable(vma))
+				*placeable += min(end, vma->vm_end) - max(start, vma->vm_start);
+		}
+	}
 	mmap_read_unlock(mm);
 	return mapped;
 }
 
-/**
- * knumad_group_prune() - Drop members that are gone.
- * @g: the group.
- * @trylock: take mmap_lock by trylock only (the knumad thread); a range
- *	whose mmap_lock is busy is kept until the next time. Else wait for
- *	it, killably.
- *
- * Threads that exited, ranges whose process exited, and ranges with
- * nothing mapped in them any more leave the group. The ranges are checked
- * on a copy, with knumad_groups_lock released.
- * Context: knumad_groups_lock not held; sleeps.
- * Return: 0, or -EINTR if a fatal signal interrupted a wait.
+/*
+ * One range of a group as a walk without knumad_groups_lock sees it: a
+ * copy, with references to its mm and process.
  */
-int knumad_group_prune(struct knumad_group *g, bool trylock)
+struct knumad_range_check {
+	struct knumad_group_span *span;
+	struct mm_struct *mm;
+	struct pid *tgid;
+	unsigned long start;
+	unsigned long end;
+	unsigned long placeable;
+	bool gone;
+	bool readable;
+};
+
+static void knumad_range_checks_put(struct knumad_range_check *check, int nr)
 {
-	struct knumad_prune_check {
-		struct knumad_group_span *span;
-		struct mm_struct *mm;
-		unsigned long start;
-		unsigned long end;
-		bool gone;
-	} *check;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		mmdrop(check[i].mm);
+		put_pid(check[i].tgid);
+	}
+}
+
+/*
+ * Check the ranges of @g into @check (KNUMAD_GROUP_MAX_RANGES entries):
+ * which are gone (and drop them, and exited threads, from @g); with
+ * @report also how many bytes of each knumad can place and whether the
+ * caller may ptrace-read its process. Returns the number of entries
+ * (release them with knumad_range_checks_put()), or -EINTR after a fatal
+ * signal, with nothing to release.
+ */
+static int knumad_group_check_ranges(struct knumad_group *g, bool trylock, bool report,
+				     struct knumad_range_check *check)
+{
 	struct knumad_group_span *r;
 	LIST_HEAD(members);
 	LIST_HEAD(spans);
 	int i, nr = 0, err = 0;
 
-	check = kmalloc_array(KNUMAD_GROUP_MAX_RANGES, sizeof(*check), GFP_KERNEL);
-	if (!check)
-		return -ENOMEM;
 	spin_lock(&knumad_groups_lock);
 	knumad_group_drop_exited(g, &members);
 	list_for_each_entry(r, &g->ranges, node) {
 		mmgrab(r->mm);
-		check[nr].span = r;
-		check[nr].mm = r->mm;
-		check[nr].start = r->start;
-		check[nr].end = r->end;
+		check[nr] = (struct knumad_range_check) {
+			.span = r,
+			.mm = r->mm,
+			.tgid = get_pid(r->tgid),
+			.start = r->start,
+			.end = r->end,
+		};
 		nr++;
 	}
 	spin_unlock(&knumad_groups_lock);
 
 	for (i = 0; i < nr; i++) {
-		int mapped = err ? err : knumad_span_mapped(check[i].mm, check[i].start,
-							    check[i].end, trylock);
+		struct knumad_range_check *c = &check[i];
+		int mapped = err ? err : knumad_span_mapped(c->mm, c->start, c->end, trylock,
+							    report ? &c->placeable : NULL);
 
 		if (mapped == -EINTR)
 			err = -EINTR;
-		check[i].gone = !mapped;
+		c->gone = !mapped;
+		if (report && !err) {
+			struct task_struct *t = get_pid_task(c->tgid, PIDTYPE_TGID);
+
+			c->readable = t && ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS);
+			if (t)
+				put_task_struct(t);
+		}
 	}
 
 	spin_lock(&knumad_groups_lock);
@@ -224,11 +290,42 @@ int knumad_group_prune(struct knumad_group *g, bool trylock)
 	}
 	spin_unlock(&knumad_groups_lock);
 
-	for (i = 0; i < nr; i++)
-		mmdrop(check[i].mm);
-	kfree(check);
 	knumad_group_free_members(&members);
 	knumad_group_free_spans(&spans);
+	if (err) {
+		knumad_range_checks_put(check, nr);
+		return err;
+	}
+	return nr;
+}
+
+/**
+ * knumad_group_prune() - Drop members that are gone.
+ * @g: the group.
+ * @trylock: take mmap_lock by trylock only (the knumad thread); a range
+ *	whose mmap_lock is busy is kept until the next time. Else wait for
+ *	it, killably.
+ *
+ * Threads that exited, ranges whose process exited, and ranges with
+ * nothing mapped in them any more leave the group. The ranges are checked
+ * on a copy, with knumad_groups_lock released.
+ * Context: knumad_groups_lock not held; sleeps.
+ * Return: 0, -ENOMEM, or -EINTR if a fatal signal interrupted a wait.
+ */
+int knumad_group_prune(struct knumad_group *g, bool trylock)
+{
+	struct knumad_range_check *check;
+	int nr, err = 0;
+
+	check = kmalloc_array(KNUMAD_GROUP_MAX_RANGES, sizeof(*check), GFP_KERNEL);
+	if (!check)
+		return -ENOMEM;
+	nr = knumad_group_check_ranges(g, trylock, false, check);
+	if (nr < 0)
+		err = nr;
+	else
+		knumad_range_checks_put(check, nr);
+	kfree(check);
 	return err;
 }
 
@@ -243,21 +340,9 @@ static struct knumad_group *knumad_group_alloc(int nid)
 	g->id = atomic_inc_return(&knumad_group_ids);
 	INIT_LIST_HEAD(&g->tasks);
 	INIT_LIST_HEAD(&g->ranges);
-	g->owner = current_uid();
 	g->nid = nid;
 	g->changed = jiffies;
 	return g;
-}
-
-static unsigned int knumad_group_nr_owned(kuid_t uid)
-{
-	struct knumad_group *g;
-	unsigned int nr = 0;
-
-	lockdep_assert_held(&knumad_groups_lock);
-	list_for_each_entry(g, &knumad_groups, node)
-		nr += uid_eq(g->owner, uid);
-	return nr;
 }
 
 /* The file is closed: unlink @g, free its members, drop the file's reference. */
@@ -279,6 +364,7 @@ static void knumad_group_destroy(struct knumad_group *g)
 
 	knumad_group_free_members(&members);
 	knumad_group_free_spans(&spans);
+	dec_ucount(g->ucounts, UCOUNT_KNUMAD_GROUPS);
 	knumad_group_put(g);
 }
 
@@ -288,17 +374,61 @@ static int knumad_group_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The check of the range @r in @check, if its walk saw it as it is. */
+static struct knumad_range_check *
+knumad_range_checked(struct knumad_group_span *r, struct knumad_range_check *check, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		if (check[i].span == r && check[i].mm == r->mm && check[i].tgid == r->tgid &&
+		    check[i].start == r->start && check[i].end == r->end)
+			return &check[i];
+	}
+	return NULL;
+}
+
+/*
+ * May the reader see where the group's memory is? Only if it may
+ * ptrace-read every process with a range in the group: the per-node
+ * counts tell about other users' memory as /proc/PID/numa_maps does.
+ */
+static bool knumad_group_pages_readable(struct knumad_group *g,
+					struct knumad_range_check *check, int nr)
+{
+	struct knumad_group_span *r;
+	int i;
+
+	lockdep_assert_held(&knumad_groups_lock);
+	list_for_each_entry(r, &g->ranges, node) {
+		bool ok = false;
+
+		for (i = 0; i < nr && !ok; i++)
+			ok = check[i].tgid == r->tgid && check[i].readable;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static void knumad_group_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct knumad_group *g = file->private_data;
+	struct knumad_range_check *check, *c;
+	unsigned long bytes = 0, placeable = 0;
 	struct knumad_group_member *t;
 	struct knumad_group_span *r;
-	unsigned long bytes = 0;
-	int nid;
+	int nid, nr = -ENOMEM;
 
-	/* A fatal signal leaves the members as they are; print them anyway. */
-	knumad_group_prune(g, false);
+	/*
+	 * Drop what is gone and learn, per range, what knumad can place and
+	 * whether the reader may read its process. If that fails (no memory,
+	 * a fatal signal), the lines that need it are left out.
+	 */
+	check = kmalloc_array(KNUMAD_GROUP_MAX_RANGES, sizeof(*check), GFP_KERNEL);
+	if (check)
+		nr = knumad_group_check_ranges(g, false, true, check);
 	spin_lock(&knumad_groups_lock);
 	seq_printf(m, "numa_group_id:\t%u\n", g->id);
 	seq_printf(m, "numa_group_node:\t%d\n", READ_ONCE(g->nid));
@@ -310,14 +440,26 @@ static void knumad_group_show_fdinfo(struct seq_file *m, struct file *file)
 		seq_printf(m, "numa_group_range:\t%d %lx-%lx\n", pid_nr_ns(r->tgid, ns),
 			   r->start, r->end);
 		bytes += r->end - r->start;
+		/* A range changed since the walk counts as not placeable. */
+		c = nr > 0 ? knumad_range_checked(r, check, nr) : NULL;
+		if (c)
+			placeable += c->placeable;
 	}
 	seq_printf(m, "numa_group_bytes:\t%lu\n", bytes);
-	seq_puts(m, "numa_group_pages:\t");
-	for (nid = 0; nid < nr_node_ids; nid++)
-		seq_printf(m, "%s%lu", nid ? " " : "", knumad_group_pages(g)[nid]);
-	seq_printf(m, "\nnuma_group_node_changes:\t%lu\n", READ_ONCE(g->node_changes));
+	if (nr >= 0)
+		seq_printf(m, "numa_group_placeable_bytes:\t%lu\n", placeable);
+	if (nr >= 0 && knumad_group_pages_readable(g, check, nr)) {
+		seq_puts(m, "numa_group_pages:\t");
+		for (nid = 0; nid < nr_node_ids; nid++)
+			seq_printf(m, "%s%lu", nid ? " " : "", knumad_group_pages(g)[nid]);
+		seq_putc(m, '\n');
+	}
+	seq_printf(m, "numa_group_node_changes:\t%lu\n", READ_ONCE(g->node_changes));
 	seq_printf(m, "numa_group_pages_migrated:\t%lu\n", READ_ONCE(g->pages_migrated));
 	spin_unlock(&knumad_groups_lock);
+	if (nr > 0)
+		knumad_range_checks_put(check, nr);
+	kfree(check);
 }
 
 static const struct file_operations knumad_group_fops = {
@@ -326,6 +468,16 @@ static const struct file_operations knumad_group_fops = {
 	.llseek		= noop_llseek,
 };
 
+/**
+ * sys_numa_group_create() - Create a numa_group.
+ * @uattr: its attributes, or NULL (with @usize 0) for the defaults.
+ * @usize: sizeof(*@uattr) as the caller knows it.
+ * @flags: 0, or %NUMA_GROUP_CREATE_VERSION (with @uattr NULL and @usize
+ *	0) to create nothing and learn the ABI version.
+ *
+ * Return: a close-on-exec descriptor for the new group, the ABI version
+ * for %NUMA_GROUP_CREATE_VERSION, or a negative errno.
+ */
 SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 		size_t, usize, unsigned int, flags)
 {
@@ -333,7 +485,11 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 	struct knumad_group *g;
 	int err, fd;
 
-	if (flags || (usize && usize < NUMA_GROUP_ATTR_SIZE_VER0))
+	if (flags & ~NUMA_GROUP_CREATE_VERSION)
+		return -EINVAL;
+	if (flags & NUMA_GROUP_CREATE_VERSION)
+		return uattr || usize ? -EINVAL : KNUMAD_GROUP_ABI_VERSION;
+	if (usize && usize < NUMA_GROUP_ATTR_SIZE_VER0)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
@@ -344,19 +500,20 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 	}
 	if (attr.flags || attr.__reserved)
 		return -EINVAL;
+	/* A hint the scheduler can follow: a node with CPUs to run on. */
 	if (attr.node != NUMA_GROUP_NODE_ANY &&
-	    (attr.node < 0 || attr.node >= MAX_NUMNODES || !node_online(attr.node)))
+	    (attr.node < 0 || attr.node >= MAX_NUMNODES || !node_state(attr.node, N_CPU)))
 		return -EINVAL;
 
 	g = knumad_group_alloc(attr.node == NUMA_GROUP_NODE_ANY ? NUMA_NO_NODE : attr.node);
 	if (!g)
 		return -ENOMEM;
-	spin_lock(&knumad_groups_lock);
-	if (knumad_group_nr_owned(g->owner) >= KNUMAD_GROUP_MAX_PER_USER) {
-		spin_unlock(&knumad_groups_lock);
+	g->ucounts = inc_ucount(current_user_ns(), current_euid(), UCOUNT_KNUMAD_GROUPS);
+	if (!g->ucounts) {
 		kfree(g);
 		return -ENOSPC;
 	}
+	spin_lock(&knumad_groups_lock);
 	list_add_tail(&g->node, &knumad_groups);
 	knumad_groups_count++;
 	spin_unlock(&knumad_groups_lock);
@@ -368,17 +525,38 @@ SYSCALL_DEFINE3(numa_group_create, const struct numa_group_attr __user *, uattr,
 	return fd;
 }
 
-/*
- * The thread @pidfd names, referenced: the caller for NUMA_GROUP_SELF, else
- * the thread of a PIDFD_THREAD pidfd or the leader of a process pidfd.
- */
-static struct task_struct *knumad_group_target(int pidfd)
+/* A thread of @p that is not exiting, referenced; NULL if none is left. */
+static struct task_struct *knumad_group_live_thread(struct task_struct *p)
 {
-	struct task_struct *task;
+	struct task_struct *t, *found = NULL;
+
+	rcu_read_lock();
+	for_each_thread(p, t) {
+		if (!(t->flags & PF_EXITING)) {
+			found = t;
+			get_task_struct(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * What @pidfd names, referenced: a thread (*@process false: the caller for
+ * NUMA_GROUP_SELF_THREAD, the thread of a PIDFD_THREAD pidfd) or a process
+ * (*@process true: the caller's for NUMA_GROUP_SELF_PROCESS, that of a
+ * process pidfd), then as its leader or, if the leader is exiting, as
+ * another of its threads.
+ */
+static struct task_struct *knumad_group_target(int pidfd, bool *process)
+{
+	struct task_struct *task, *live;
 	unsigned int f_flags;
 	struct pid *pid;
 
-	if (pidfd == NUMA_GROUP_SELF) {
+	*process = pidfd == NUMA_GROUP_SELF_PROCESS;
+	if (pidfd == NUMA_GROUP_SELF_THREAD || pidfd == NUMA_GROUP_SELF_PROCESS) {
 		get_task_struct(current);
 		return current;
 	}
@@ -387,20 +565,47 @@ static struct task_struct *knumad_group_target(int pidfd)
 	pid = pidfd_get_pid(pidfd, &f_flags);
 	if (IS_ERR(pid))
 		return ERR_CAST(pid);
-	task = get_pid_task(pid, PIDTYPE_PID);
+	*process = !(f_flags & PIDFD_THREAD);
+	task = get_pid_task(pid, *process ? PIDTYPE_TGID : PIDTYPE_PID);
 	put_pid(pid);
-	return task ?: ERR_PTR(-ESRCH);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	if (*process && (task->flags & PF_EXITING)) {
+		live = knumad_group_live_thread(task);
+		if (live) {
+			put_task_struct(task);
+			task = live;
+		}
+	}
+	return task;
 }
 
-/* The rule of migrate_pages(2): one's own, ptrace rights, or CAP_SYS_NICE. */
-static int knumad_group_may_act(struct task_struct *task)
+/*
+ * The memory of @task, referenced, if the caller may act on it: the rule
+ * of process_madvise(): its own process, or ptrace-read rights over it
+ * (PTRACE_MODE_READ_FSCREDS) and CAP_SYS_NICE. ERR_PTR(-ESRCH) if @task
+ * has no memory (exited, a zombie), -EPERM if the caller may not.
+ */
+static struct mm_struct *knumad_group_target_mm(struct task_struct *task)
 {
-	if (same_thread_group(task, current))
-		return 0;
-	if (!ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS) &&
-	    !capable(CAP_SYS_NICE))
-		return -EPERM;
-	return security_task_movememory(task);
+	struct mm_struct *mm;
+	int err;
+
+	if (same_thread_group(task, current)) {
+		mm = get_task_mm(task);
+		return mm ?: ERR_PTR(-ESRCH);
+	}
+	mm = mm_access(task, PTRACE_MODE_READ_FSCREDS);
+	if (!mm)
+		return ERR_PTR(-ESRCH);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm) == -EACCES ? ERR_PTR(-EPERM) : mm;
+	err = capable(CAP_SYS_NICE) ? security_task_movememory(task) : -EPERM;
+	if (err) {
+		mmput(mm);
+		return ERR_PTR(err);
+	}
+	return mm;
 }
 
 /* The group behind @f, or NULL if it is some other file. */
@@ -563,6 +768,17 @@ out:
 	return err;
 }
 
+/**
+ * sys_numa_group_mem() - Put a range of memory into a group or take it out.
+ * @group_fd: the group's descriptor.
+ * @pidfd: the process: a pidfd (of a process or of one of its threads), or
+ *	%NUMA_GROUP_SELF_THREAD or %NUMA_GROUP_SELF_PROCESS for the caller's.
+ * @start: the first byte, page aligned.
+ * @len: the length, rounded up to a page.
+ * @flags: 0, or %NUMA_GROUP_REMOVE to take the range out.
+ *
+ * Return: 0 or a negative errno; a call that fails changes nothing.
+ */
 SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 		unsigned long, len, unsigned int, flags)
 {
@@ -570,6 +786,7 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 	struct knumad_group *g;
 	struct mm_struct *mm;
 	unsigned long end;
+	bool process;
 	int err;
 
 	if (flags & ~NUMA_GROUP_REMOVE)
@@ -579,25 +796,23 @@ SYSCALL_DEFINE5(numa_group_mem, int, group_fd, int, pidfd, unsigned long, start,
 		return -EBADF;
 	g = knumad_group_of(fd_file(f));
 	if (!g)
-		return -EINVAL;
+		return -EBADFD;
 	if (offset_in_page(start) || !len || len > TASK_SIZE_MAX)
 		return -EINVAL;
 	end = start + PAGE_ALIGN(len);
 	if (end <= start || end > TASK_SIZE_MAX)
 		return -EINVAL;
 
-	task = knumad_group_target(pidfd);
+	/* A thread or its process: the memory is the same. */
+	task = knumad_group_target(pidfd, &process);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	mm = get_task_mm(task);
-	err = -ESRCH;
-	if (!mm)
+	mm = knumad_group_target_mm(task);
+	err = PTR_ERR(mm);
+	if (IS_ERR(mm))
 		goto out_task;
 	err = -EINVAL;
 	if (end > mm->task_size)
-		goto out_mm;
-	err = knumad_group_may_act(task);
-	if (err)
 		goto out_mm;
 
 	if (flags & NUMA_GROUP_REMOVE)
@@ -611,72 +826,163 @@ out_task:
 	return err;
 }
 
-static int knumad_group_add_task(struct knumad_group *g, struct task_struct *task)
+static void knumad_put_threads(struct task_struct **threads, int nr)
 {
-	struct knumad_group_member *new;
-	struct knumad_task *kt;
-	LIST_HEAD(gone);
-	int err = 0;
+	while (nr--)
+		put_task_struct(threads[nr]);
+	kfree(threads);
+}
 
-	kt = knumad_task_get(task, GFP_KERNEL_ACCOUNT);
-	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+/*
+ * The threads of @p that are not exiting, referenced, in a new array
+ * (*@threads; release with knumad_put_threads()). Return: how many,
+ * -ENOSPC if more than a group may hold, -ENOMEM.
+ */
+static int knumad_get_threads(struct task_struct *p, struct task_struct ***threads)
+{
+	struct task_struct **arr, *t;
+	int n = 0, nr;
+	bool more;
+
+	for (;;) {
+		n = min(max(2 * n, get_nr_threads(p) + 1), KNUMAD_GROUP_MAX_TASKS + 1);
+		arr = kmalloc_array(n, sizeof(*arr), GFP_KERNEL);
+		if (!arr)
+			return -ENOMEM;
+		nr = 0;
+		more = false;
+		rcu_read_lock();
+		for_each_thread(p, t) {
+			if (t->flags & PF_EXITING)
+				continue;
+			if (nr == n) {
+				more = true;
+				break;
+			}
+			arr[nr++] = get_task_struct(t);
+		}
+		rcu_read_unlock();
+		if (!more) {
+			*threads = arr;
+			return nr;
+		}
+		knumad_put_threads(arr, nr);
+		if (n > KNUMAD_GROUP_MAX_TASKS)
+			return -ENOSPC;
+	}
+}
+
+/*
+ * Put @nr threads into @g, all or none: -EBUSY if one is in another group;
+ * those already in @g stay as they are.
+ */
+static int knumad_group_add_tasks(struct knumad_group *g, struct task_struct **threads, int nr)
+{
+	struct knumad_group_member **new;
+	struct knumad_task **kt;
+	int i, adding = 0, err = 0;
+	LIST_HEAD(gone);
+
+	kt = kcalloc(nr, sizeof(*kt), GFP_KERNEL);
+	new = kcalloc(nr, sizeof(*new), GFP_KERNEL);
 	if (!kt || !new) {
-		kfree(new);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out_free;
 	}
+	for (i = 0; i < nr; i++) {
+		kt[i] = knumad_task_get(threads[i], GFP_KERNEL_ACCOUNT);
+		new[i] = kzalloc(sizeof(*new[i]), GFP_KERNEL_ACCOUNT);
+		if (!kt[i] || !new[i]) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+	}
+
 	spin_lock(&knumad_groups_lock);
-	if (kt->group) {
+	for (i = 0; i < nr; i++) {
+		if (kt[i]->group && kt[i]->group != g) {
+			err = -EBUSY;
+			goto out;
+		}
 		/* Again into its own group: nothing to do. */
-		err = kt->group == g ? 0 : -EBUSY;
-		goto out;
+		adding += !kt[i]->group;
 	}
-	if (g->nr_tasks >= KNUMAD_GROUP_MAX_TASKS) {
+	if (g->nr_tasks + adding > KNUMAD_GROUP_MAX_TASKS) {
 		/* Exited members do not count against the limit. */
 		knumad_group_drop_exited(g, &gone);
-		if (g->nr_tasks >= KNUMAD_GROUP_MAX_TASKS) {
+		if (g->nr_tasks + adding > KNUMAD_GROUP_MAX_TASKS) {
 			err = -ENOSPC;
 			goto out;
 		}
 	}
-	new->pid = get_pid(task_pid(task));
-	list_add_tail(&new->node, &g->tasks);
-	WRITE_ONCE(kt->group, g);
-	g->nr_tasks++;
-	g->gen++;
-	new = NULL;
+	for (i = 0; i < nr; i++) {
+		if (kt[i]->group)
+			continue;
+		new[i]->pid = get_pid(task_pid(threads[i]));
+		list_add_tail(&new[i]->node, &g->tasks);
+		WRITE_ONCE(kt[i]->group, g);
+		g->nr_tasks++;
+		new[i] = NULL;
+	}
+	if (adding)
+		g->gen++;
 out:
 	spin_unlock(&knumad_groups_lock);
 	knumad_group_free_members(&gone);
+out_free:
+	for (i = 0; new && i < nr; i++)
+		kfree(new[i]);
 	kfree(new);
+	kfree(kt);
 	return err;
 }
 
-static int knumad_group_remove_task(struct knumad_group *g, struct task_struct *task)
+/* Take @task (@process: every thread of its process) out of @g. */
+static int knumad_group_remove_tasks(struct knumad_group *g, struct task_struct *task,
+				     bool process)
 {
-	struct knumad_group_member *m, *found = NULL;
+	struct knumad_group_member *m, *tmp;
+	struct task_struct *t;
 	LIST_HEAD(gone);
+	bool match;
 
 	spin_lock(&knumad_groups_lock);
-	list_for_each_entry(m, &g->tasks, node) {
-		if (m->pid == task_pid(task)) {
-			found = m;
-			break;
+	list_for_each_entry_safe(m, tmp, &g->tasks, node) {
+		if (process) {
+			rcu_read_lock();
+			t = pid_task(m->pid, PIDTYPE_PID);
+			match = t && same_thread_group(t, task);
+			rcu_read_unlock();
+		} else {
+			match = m->pid == task_pid(task);
 		}
+		if (match)
+			knumad_group_unlink_member(g, m, &gone);
 	}
-	if (found)
-		knumad_group_unlink_member(g, found, &gone);
 	spin_unlock(&knumad_groups_lock);
-	if (!found)
+	if (list_empty(&gone))
 		return -ENOENT;
 	knumad_group_free_members(&gone);
 	return 0;
 }
 
+/**
+ * sys_numa_group_task() - Put threads into a group or take them out.
+ * @group_fd: the group's descriptor.
+ * @pidfd: one thread (a %PIDFD_THREAD pidfd, or %NUMA_GROUP_SELF_THREAD
+ *	for the caller), or every thread of a process (a process pidfd, or
+ *	%NUMA_GROUP_SELF_PROCESS for the caller's).
+ * @flags: 0, or %NUMA_GROUP_REMOVE to take them out.
+ *
+ * Return: 0 or a negative errno; a call that fails changes nothing.
+ */
 SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 {
-	struct task_struct *task;
+	struct task_struct *task, **threads;
 	struct knumad_group *g;
-	int err;
+	struct mm_struct *mm;
+	bool process;
+	int err, nr;
 
 	if (flags & ~NUMA_GROUP_REMOVE)
 		return -EINVAL;
@@ -685,9 +991,9 @@ SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 		return -EBADF;
 	g = knumad_group_of(fd_file(f));
 	if (!g)
-		return -EINVAL;
+		return -EBADFD;
 
-	task = knumad_group_target(pidfd);
+	task = knumad_group_target(pidfd, &process);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	err = -EINVAL;
@@ -696,13 +1002,27 @@ SYSCALL_DEFINE3(numa_group_task, int, group_fd, int, pidfd, unsigned int, flags)
 	err = -ESRCH;
 	if (task->flags & PF_EXITING)
 		goto out;
-	err = knumad_group_may_act(task);
-	if (err)
+	mm = knumad_group_target_mm(task);
+	err = PTR_ERR(mm);
+	if (IS_ERR(mm))
 		goto out;
-	if (flags & NUMA_GROUP_REMOVE)
-		err = knumad_group_remove_task(g, task);
-	else
-		err = knumad_group_add_task(g, task);
+	mmput(mm);
+
+	if (flags & NUMA_GROUP_REMOVE) {
+		err = knumad_group_remove_tasks(g, task, process);
+	} else if (process) {
+		nr = knumad_get_threads(task, &threads);
+		err = nr;
+		if (nr > 0) {
+			err = knumad_group_add_tasks(g, threads, nr);
+			knumad_put_threads(threads, nr);
+		} else if (!nr) {
+			err = -ESRCH;
+			kfree(threads);
+		}
+	} else {
+		err = knumad_group_add_tasks(g, &task, 1);
+	}
 out:
 	put_task_struct(task);
 	return err;

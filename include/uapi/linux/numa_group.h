@@ -10,6 +10,10 @@
  *                      unsigned long len, unsigned int flags);
  *   int numa_group_task(int group_fd, int pidfd, unsigned int flags);
  *
+ * Each call's flags argument has its own bits: NUMA_GROUP_CREATE_VERSION
+ * for numa_group_create(), NUMA_GROUP_REMOVE for the two others; attr.flags
+ * has none yet.
+ *
  * See Documentation/userspace-api/numa_group.rst.
  */
 #ifndef _UAPI_LINUX_NUMA_GROUP_H
@@ -21,8 +25,8 @@
  * struct numa_group_attr - Arguments of numa_group_create().
  * @flags: reserved for future use, must be 0.
  * @node: the node the group starts on, or %NUMA_GROUP_NODE_ANY to let
- *	knumad choose from where the group's memory is. A hint only: knumad
- *	may move the group later.
+ *	knumad choose from where the group's memory is. It must be an online
+ *	node with CPUs. A hint only: knumad may move the group later.
  * @__reserved: must be 0.
  *
  * Extensible: the caller passes sizeof(struct numa_group_attr) it was
@@ -42,8 +46,20 @@ struct numa_group_attr {
 /* numa_group_attr.node: no initial node, knumad chooses. */
 #define NUMA_GROUP_NODE_ANY		(-1)
 
-/* The pidfd argument: the calling thread (task) or process (mem). */
-#define NUMA_GROUP_SELF			(-100)
+/*
+ * flags of numa_group_create(): with attr NULL and size 0, create nothing
+ * and return the ABI version of the calls (1 for this header).
+ */
+#define NUMA_GROUP_CREATE_VERSION	(1U << 0)
+
+/*
+ * The pidfd argument of numa_group_mem() and numa_group_task(), besides a
+ * pidfd: the calling thread, or the calling process (all its threads, for
+ * numa_group_task()). The values of mainline's PIDFD_SELF_THREAD and
+ * PIDFD_SELF_THREAD_GROUP, chosen not to collide with AT_FDCWD.
+ */
+#define NUMA_GROUP_SELF_THREAD		(-10000)
+#define NUMA_GROUP_SELF_PROCESS		(-20000)
 
 /* flags of numa_group_mem() and numa_group_task(): leave the group. */
 #define NUMA_GROUP_REMOVE		(1U << 0)
