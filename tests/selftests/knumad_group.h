@@ -29,9 +29,17 @@ struct numa_group_attr {
 };
 #define NUMA_GROUP_ATTR_SIZE_VER0	16
 #define NUMA_GROUP_NODE_ANY		(-1)
-#define NUMA_GROUP_SELF			(-100)
+#define NUMA_GROUP_CREATE_VERSION	(1U << 0)
+#define NUMA_GROUP_SELF_THREAD		(-10000)
+#define NUMA_GROUP_SELF_PROCESS		(-20000)
 #define NUMA_GROUP_REMOVE		(1U << 0)
 #endif
+
+/* What numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION) returns. */
+#define NG_ABI_VERSION			1
+
+/* The pidfd sentinel the ABI had before version 1 (AT_FDCWD's value). */
+#define NG_OLD_SELF			(-100)
 
 /* x86_64, i386 and the generic table. */
 #ifndef __NR_numa_group_create
@@ -94,37 +102,50 @@ static inline int ng_create_on(int node)
 
 static inline int ng_add_mem(int g, void *addr, size_t len)
 {
-	return sys_numa_group_mem(g, NUMA_GROUP_SELF, (unsigned long)addr, len, 0);
+	return sys_numa_group_mem(g, NUMA_GROUP_SELF_PROCESS, (unsigned long)addr, len, 0);
 }
 
 static inline int ng_del_mem(int g, void *addr, size_t len)
 {
-	return sys_numa_group_mem(g, NUMA_GROUP_SELF, (unsigned long)addr, len,
+	return sys_numa_group_mem(g, NUMA_GROUP_SELF_PROCESS, (unsigned long)addr, len,
 				  NUMA_GROUP_REMOVE);
 }
 
-/* Is @node in /sys/devices/system/node/online? */
-static inline bool ng_node_online(int node)
+/* Is @node in the node list /sys/devices/system/node/@list? */
+static inline bool ng_node_in(const char *list_name, int node)
 {
-	char list[256], *tok, *save;
-	bool online = false;
+	char path[96], list[256], *tok, *save;
+	bool in = false;
 	FILE *f;
 
-	f = fopen("/sys/devices/system/node/online", "r");
+	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", list_name);
+	f = fopen(path, "r");
 	if (!f)
 		return node == 0;
 	if (!fgets(list, sizeof(list), f))
 		list[0] = '\0';
 	fclose(f);
-	for (tok = strtok_r(list, ",\n", &save); tok && !online;
+	for (tok = strtok_r(list, ",\n", &save); tok && !in;
 	     tok = strtok_r(NULL, ",\n", &save)) {
 		int lo, hi;
 
 		if (sscanf(tok, "%d-%d", &lo, &hi) != 2)
 			hi = lo = atoi(tok);
-		online = node >= lo && node <= hi;
+		in = node >= lo && node <= hi;
 	}
-	return online;
+	return in;
+}
+
+/* Is @node online? */
+static inline bool ng_node_online(int node)
+{
+	return ng_node_in("online", node);
+}
+
+/* Does @node have CPUs online (a valid numa_group_attr.node)? */
+static inline bool ng_node_has_cpu(int node)
+{
+	return ng_node_in("has_cpu", node);
 }
 
 /* ---- /proc/PID/fdinfo/FD ---- */
@@ -143,10 +164,12 @@ struct ng_range {
  * missing are -1; task[] and range[] hold the listed members.
  */
 struct ng_info {
+	int id;				/* numa_group_id:, -1: none */
 	int node;
 	int tasks;			/* numa_group_tasks: */
 	int ranges;			/* numa_group_ranges: */
 	long long bytes;
+	long long placeable_bytes;	/* -1: no such line */
 	long node_changes;
 	long pages_migrated;
 	int nr_pages;			/* nodes in numa_group_pages:, -1: none */
@@ -180,8 +203,8 @@ static inline bool ng_read_info(pid_t pid, int fd, struct ng_info *in)
 
 	memset(in, 0, sizeof(*in));
 	in->node = -2;
-	in->tasks = in->ranges = in->nr_pages = -1;
-	in->bytes = in->node_changes = in->pages_migrated = -1;
+	in->id = in->tasks = in->ranges = in->nr_pages = -1;
+	in->bytes = in->placeable_bytes = in->node_changes = in->pages_migrated = -1;
 	f = ng_fdinfo_open(pid, fd);
 	if (!f)
 		return false;
@@ -191,7 +214,9 @@ static inline bool ng_read_info(pid_t pid, int fd, struct ng_info *in)
 		if (!val || strncmp(line, "numa_group_", 11))
 			continue;
 		*val++ = '\0';
-		if (!strcmp(line, "numa_group_node")) {
+		if (!strcmp(line, "numa_group_id")) {
+			sscanf(val, "%d", &in->id);
+		} else if (!strcmp(line, "numa_group_node")) {
 			seen_node = sscanf(val, "%d", &in->node) == 1;
 		} else if (!strcmp(line, "numa_group_tasks")) {
 			sscanf(val, "%d", &in->tasks);
@@ -209,6 +234,8 @@ static inline bool ng_read_info(pid_t pid, int fd, struct ng_info *in)
 				in->nr_range++;
 		} else if (!strcmp(line, "numa_group_bytes")) {
 			sscanf(val, "%lld", &in->bytes);
+		} else if (!strcmp(line, "numa_group_placeable_bytes")) {
+			sscanf(val, "%lld", &in->placeable_bytes);
 		} else if (!strcmp(line, "numa_group_pages")) {
 			char *p = val, *end;
 

@@ -77,7 +77,7 @@ static void gw_touch_and_join(struct gw_state *st, int idx)
 	all_cpus(&cpus);
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
 		gw_fail(st, 20 + idx);
-	if (sys_numa_group_task(st->gfd, NUMA_GROUP_SELF, 0))
+	if (sys_numa_group_task(st->gfd, NUMA_GROUP_SELF_THREAD, 0))
 		gw_fail(st, 30 + idx);
 	__atomic_add_fetch(&st->joined, 1, __ATOMIC_SEQ_CST);
 }

@@ -12,8 +12,10 @@
  */
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -122,7 +124,7 @@ static void *sleeper_fn(void *arg)
 
 	s->tid = sys_gettid();
 	if (s->join_g >= 0)
-		s->join_err = err_of(sys_numa_group_task(s->join_g, NUMA_GROUP_SELF, 0));
+		s->join_err = err_of(sys_numa_group_task(s->join_g, NUMA_GROUP_SELF_THREAD, 0));
 	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
 	if (s->counter)
 		__atomic_add_fetch(s->counter, 1, __ATOMIC_RELEASE);
@@ -411,8 +413,9 @@ TEST_F(group, create_flags_einval_first)
 	struct numa_group_attr attr = { .node = NUMA_GROUP_NODE_ANY };
 	static char big[2 * 4096];
 
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 0, 1));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 0, 2));
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 0, 0x80000000u));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION | 2));
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(&attr, sizeof(attr), 2));
 	/* Before every other check: bad size, bad pointer, too big. */
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(&attr, 3, 1));
@@ -557,7 +560,7 @@ static void cap_child(void *arg)
 	}
 	r->created = n;
 	/* Argument errors come before ENOSPC. */
-	r->flags_err = err_of(sys_numa_group_create(NULL, 0, 1));
+	r->flags_err = err_of(sys_numa_group_create(NULL, 0, 2));
 	r->efault_err = err_of(sys_numa_group_create((void *)1, 16, 0));
 	r->full = 1;
 	while (!r->go)
@@ -622,7 +625,7 @@ TEST_F(group, fdinfo_lists_members)
 	ASSERT_TRUE(sleeper_start(&s, -1, NULL, NULL));
 	pfd = sys_pidfd_open(s.tid, PIDFD_THREAD);
 	ASSERT_LE(0, pfd) TH_LOG("pidfd_open(PIDFD_THREAD): %s", ename(errno));
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_OK(sys_numa_group_task(self->g, pfd, 0));
 	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
 
@@ -661,7 +664,7 @@ TEST_F(group, fdinfo_drops_exited_thread)
 	tid = s.tid;
 	pfd = sys_pidfd_open(tid, PIDFD_THREAD);
 	ASSERT_LE(0, pfd);
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	ASSERT_EQ(2, in.tasks);
 	ASSERT_TRUE(ng_has_task(&in, tid));
@@ -769,13 +772,13 @@ TEST_F(group, close_releases_members)
 	ASSERT_LE(0, pfd);
 	g2 = ng_create();
 	ASSERT_LE(0, g2);
-	ASSERT_OK(sys_numa_group_task(g2, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_OK(sys_numa_group_task(g2, pfd, 0));
 	ASSERT_OK(ng_add_mem(g2, self->buf, MB));
 
 	g3 = ng_create();
 	ASSERT_LE(0, g3);
-	EXPECT_FAIL(g3, EBUSY, sys_numa_group_task(g3, NUMA_GROUP_SELF, 0));
+	EXPECT_FAIL(g3, EBUSY, sys_numa_group_task(g3, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_FAIL(g3, EBUSY, sys_numa_group_task(g3, pfd, 0));
 	EXPECT_FAIL(g3, EBUSY, ng_add_mem(g3, self->buf, MB));
 
@@ -783,17 +786,17 @@ TEST_F(group, close_releases_members)
 	dupfd = dup(g2);
 	ASSERT_LE(0, dupfd);
 	ASSERT_EQ(0, close(g2));
-	EXPECT_FAIL(g3, EBUSY, sys_numa_group_task(g3, NUMA_GROUP_SELF, 0));
+	EXPECT_FAIL(g3, EBUSY, sys_numa_group_task(g3, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_FAIL(g3, EBUSY, ng_add_mem(g3, self->buf, MB));
 
 	/* Closing the last one ends it: the members are free again. */
 	ASSERT_EQ(0, close(dupfd));
-	EXPECT_OK(sys_numa_group_task(g3, NUMA_GROUP_SELF, 0));
+	EXPECT_OK(sys_numa_group_task(g3, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_OK(sys_numa_group_task(g3, pfd, 0));
 	EXPECT_OK(ng_add_mem(g3, self->buf, MB));
 	close(g3);
 	/* And again, into the fixture's group. */
-	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_OK(sys_numa_group_task(self->g, pfd, 0));
 	EXPECT_OK(ng_add_mem(self->g, self->buf, MB));
 	sleeper_stop(&s);
@@ -817,12 +820,12 @@ TEST_F(group, mem_add_self)
 	/* len is rounded up to a whole page. */
 	small = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, small);
-	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF, (unsigned long)small, 1, 0));
+	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, (unsigned long)small, 1, 0));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(2, in.ranges);
 	EXPECT_TRUE(ng_has_range(&in, getpid(), small, small + PG));
 	EXPECT_EQ((long long)(MB + PG), in.bytes);
-	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF, (unsigned long)small + PG,
+	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, (unsigned long)small + PG,
 				     PG + 1, 0));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(2, in.ranges);
@@ -952,7 +955,7 @@ TEST_F(group, mem_remove_non_member_enoent)
 	ASSERT_TRUE(ng_membership(0, g2, g2_after, sizeof(g2_after)));
 	EXPECT_STREQ(g2_before, g2_after);
 	/* Removing needs no mapping: an unmapped range is simply not in it. */
-	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							0x10000, PG, NUMA_GROUP_REMOVE));
 	close(g2);
 }
@@ -961,12 +964,12 @@ TEST_F(group, mem_einval_flags_before_ebadf)
 {
 	unsigned long a = (unsigned long)self->buf;
 
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(-1, NUMA_GROUP_SELF, a, MB, 2));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(-1, NUMA_GROUP_SELF_PROCESS, a, MB, 2));
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(-1, -1, a + 1, 0, 1U << 31));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->closed_fd, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->closed_fd, NUMA_GROUP_SELF_PROCESS,
 							a, MB, NUMA_GROUP_REMOVE | 2));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF, a, MB, 2));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF, a, MB, ~0U));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, a, MB, 2));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, a, MB, ~0U));
 }
 
 TEST_F(group, mem_bad_group_fd)
@@ -976,20 +979,23 @@ TEST_F(group, mem_bad_group_fd)
 
 	ASSERT_LE(0, pfd);
 	/* Not open: EBADF, before the range checks. */
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF, a, MB, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->closed_fd, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF_PROCESS, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->closed_fd, NUMA_GROUP_SELF_PROCESS,
 						       a, MB, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(100000, NUMA_GROUP_SELF, a, MB, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF, a + 1, 0, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF, a, MB,
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(100000, NUMA_GROUP_SELF_PROCESS, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF_PROCESS, a + 1, 0, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(-1, NUMA_GROUP_SELF_PROCESS, a, MB,
 						       NUMA_GROUP_REMOVE));
-	/* Not a group: EINVAL, before the range and pidfd checks. */
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->efd, NUMA_GROUP_SELF, a, MB, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->devnull, NUMA_GROUP_SELF,
+	/* Not a group: EBADFD, before the range and pidfd checks. */
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(self->efd, NUMA_GROUP_SELF_PROCESS, a, MB,
+							0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(self->devnull, NUMA_GROUP_SELF_PROCESS,
 							a, MB, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(pfd, NUMA_GROUP_SELF, a, MB, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->devnull, -1, a, MB, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->devnull, self->efd, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(pfd, NUMA_GROUP_SELF_PROCESS, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(self->devnull, -1, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(self->devnull, self->efd, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_mem(self->efd, NUMA_GROUP_SELF_PROCESS, a + 1, 0,
+							0));
 	close(pfd);
 }
 
@@ -1004,26 +1010,26 @@ TEST_F(group, mem_bad_range_einval)
 	EXPECT_FAIL(self->g, EINVAL, ng_add_mem(self->g, self->buf, 0));
 	EXPECT_FAIL(self->g, EINVAL, ng_del_mem(self->g, self->buf, 0));
 	/* Wraps around the top of the address space. */
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF, a,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, a,
 							0UL - a + PG, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF, a,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, a,
 							ULONG_MAX, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF, a,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS, a,
 							ULONG_MAX - PG + 2, 0));
 	/* Beyond the user address space. */
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							0xffff800000000000UL, PG, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							end, PG, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							end - PG, 2 * PG, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							1UL << 63, PG, NUMA_GROUP_REMOVE));
 	/* The range is checked before the pidfd. */
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, -1, a + 1, PG, 0));
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_mem(self->g, self->efd, a, 0, 0));
 	/* The last page of the user address space is a valid range (unmapped). */
-	EXPECT_FAIL(self->g, ENOMEM, sys_numa_group_mem(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, ENOMEM, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
 							end - PG, PG, 0));
 }
 
@@ -1032,7 +1038,14 @@ TEST_F(group, mem_bad_pidfd_ebadf)
 	unsigned long a = (unsigned long)self->buf;
 
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, -1, a, MB, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NUMA_GROUP_SELF - 1, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS - 1, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS + 1, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_THREAD - 1, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NUMA_GROUP_SELF_THREAD + 1, a, MB, 0));
+	/* The sentinel before ABI version 1 (AT_FDCWD's value) is no more. */
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NG_OLD_SELF, a, MB, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, NG_OLD_SELF, a, MB,
+						       NUMA_GROUP_REMOVE));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, self->closed_fd, a, MB, 0));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, self->devnull, a, MB, 0));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_mem(self->g, self->efd, a, MB, 0));
@@ -1270,7 +1283,7 @@ static void foreign_child(void *arg)
 	/* EINVAL (kernel thread) comes before EPERM. */
 	r->task_kthread = err_of(sys_numa_group_task(own, r->kthread_fd, 0));
 	/* Its own thread is its own business. */
-	r->task_self = err_of(sys_numa_group_task(own, NUMA_GROUP_SELF, 0));
+	r->task_self = err_of(sys_numa_group_task(own, NUMA_GROUP_SELF_THREAD, 0));
 
 	r->own_ranges = r->own_tasks = -1;
 	if (ng_read_info(0, own, &in)) {
@@ -1315,7 +1328,7 @@ TEST_F(group, foreign_uid_eperm)
 	ASSERT_TRUE(foreign_setup(r, self->g, self->buf, &s, &hole));
 	/* Root's group: its memory and its main thread. */
 	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_membership(0, self->g, snap_before, sizeof(snap_before)));
 
 	pid = spawn_as_uid(FOREIGN_UID, foreign_child, r);
@@ -1366,7 +1379,7 @@ TEST_F(group, task_add_self)
 {
 	struct ng_info in;
 
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(1, in.tasks);
 	EXPECT_EQ(1, in.nr_task);
@@ -1375,7 +1388,7 @@ TEST_F(group, task_add_self)
 
 	/* Again into its own group: success, nothing changes. */
 	ASSERT_TRUE(ng_membership(0, self->g, snap_before, sizeof(snap_before)));
-	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_membership(0, self->g, snap_after, sizeof(snap_after)));
 	EXPECT_STREQ(snap_before, snap_after);
 }
@@ -1394,7 +1407,7 @@ TEST_F(group, task_add_thread_by_pidfd)
 	EXPECT_EQ(1, in.tasks);
 	EXPECT_TRUE(ng_has_task(&in, s.tid));
 
-	/* A process pidfd of this process: its thread-group leader. */
+	/* A process pidfd of this process: every thread (the sleeper is in already). */
 	pfd = sys_pidfd_open(getpid(), 0);
 	ASSERT_LE(0, pfd);
 	ASSERT_OK(sys_numa_group_task(self->g, pfd, 0));
@@ -1407,7 +1420,7 @@ TEST_F(group, task_add_thread_by_pidfd)
 	EXPECT_OK(sys_numa_group_task(self->g, tfd, 0));
 	EXPECT_OK(sys_numa_group_task(self->g, pfd, 0));
 	if (sys_gettid() == getpid())
-		EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+		EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_membership(0, self->g, snap_after, sizeof(snap_after)));
 	EXPECT_STREQ(snap_before, snap_after);
 
@@ -1430,25 +1443,34 @@ TEST_F(group, task_add_child_process)
 	pfd = sys_pidfd_open(pid, 0);
 	ASSERT_LE(0, pfd);
 
-	/* A process pidfd: only its leader, not its other thread. */
-	ASSERT_OK(sys_numa_group_task(self->g, pfd, 0));
-	ASSERT_TRUE(ng_read_info(0, self->g, &in));
-	EXPECT_EQ(1, in.tasks);
-	EXPECT_TRUE(ng_has_task(&in, pid));
-	EXPECT_FALSE(ng_has_task(&in, st->tid2));
-	EXPECT_OK(sys_numa_group_task(self->g, pfd, 0));
-
+	/* A thread pidfd: that thread only. */
 	tfd = sys_pidfd_open(st->tid2, PIDFD_THREAD);
 	ASSERT_LE(0, tfd);
 	ASSERT_OK(sys_numa_group_task(self->g, tfd, 0));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
-	EXPECT_EQ(2, in.tasks);
+	EXPECT_EQ(1, in.tasks);
 	EXPECT_TRUE(ng_has_task(&in, st->tid2));
+	EXPECT_FALSE(ng_has_task(&in, pid));
 
-	ASSERT_OK(sys_numa_group_task(self->g, pfd, NUMA_GROUP_REMOVE));
+	/* A process pidfd: every thread, the one already in stays. */
+	ASSERT_OK(sys_numa_group_task(self->g, pfd, 0));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(2, in.tasks);
+	EXPECT_TRUE(ng_has_task(&in, pid));
+	EXPECT_TRUE(ng_has_task(&in, st->tid2));
+	EXPECT_OK(sys_numa_group_task(self->g, pfd, 0));
+
+	/* Removing the thread leaves the leader... */
+	ASSERT_OK(sys_numa_group_task(self->g, tfd, NUMA_GROUP_REMOVE));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(1, in.tasks);
-	EXPECT_FALSE(ng_has_task(&in, pid));
+	EXPECT_TRUE(ng_has_task(&in, pid));
+	/* ...removing the process takes every thread of it that is in. */
+	ASSERT_OK(sys_numa_group_task(self->g, tfd, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, pfd, NUMA_GROUP_REMOVE));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(0, in.tasks);
+	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_task(self->g, pfd, NUMA_GROUP_REMOVE));
 
 	child_kill(pid);
 	close(pfd);
@@ -1463,16 +1485,16 @@ TEST_F(group, task_children_do_not_inherit)
 	pid_t pid;
 
 	ASSERT_NE(NULL, st);
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int g2 = ng_create();
 
-		st->leave_old_err = err_of(sys_numa_group_task(self->g, NUMA_GROUP_SELF,
+		st->leave_old_err = err_of(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD,
 							       NUMA_GROUP_REMOVE));
 		st->join_new_err = g2 < 0 ? -1 :
-			err_of(sys_numa_group_task(g2, NUMA_GROUP_SELF, 0));
+			err_of(sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, 0));
 		_exit(0);
 	}
 	ASSERT_EQ(0, child_exit_code(pid));
@@ -1492,21 +1514,21 @@ TEST_F(group, task_other_group_ebusy_and_remove)
 
 	g2 = ng_create();
 	ASSERT_LE(0, g2);
-	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
-	EXPECT_FAIL(g2, EBUSY, sys_numa_group_task(g2, NUMA_GROUP_SELF, 0));
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(g2, EBUSY, sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, 0));
 	/* Not in g2: ENOENT, and g keeps it. */
-	EXPECT_FAIL(g2, ENOENT, sys_numa_group_task(g2, NUMA_GROUP_SELF, NUMA_GROUP_REMOVE));
+	EXPECT_FAIL(g2, ENOENT, sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, NUMA_GROUP_REMOVE));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(1, in.tasks);
 
-	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, NUMA_GROUP_REMOVE));
+	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, NUMA_GROUP_REMOVE));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	EXPECT_EQ(0, in.tasks);
 	EXPECT_EQ(0, in.nr_task);
-	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_task(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD,
 							 NUMA_GROUP_REMOVE));
 	/* Free now: g2 may take it. */
-	EXPECT_OK(sys_numa_group_task(g2, NUMA_GROUP_SELF, 0));
+	EXPECT_OK(sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, 0));
 	ASSERT_TRUE(ng_read_info(0, g2, &in));
 	EXPECT_TRUE(ng_has_task(&in, sys_gettid()));
 	close(g2);
@@ -1518,21 +1540,29 @@ TEST_F(group, task_bad_flags_and_fds)
 
 	ASSERT_LE(0, pfd);
 	/* Unknown flags: EINVAL, before the descriptors are looked at. */
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(-1, NUMA_GROUP_SELF, 2));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(-1, NUMA_GROUP_SELF_THREAD, 2));
 	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(-1, -1, 1U << 31));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(self->g, NUMA_GROUP_SELF,
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD,
 							 NUMA_GROUP_REMOVE | 4));
-	/* group_fd not open: EBADF; not a group: EINVAL. Before the pidfd. */
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(-1, NUMA_GROUP_SELF, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->closed_fd, NUMA_GROUP_SELF, 0));
+	/* group_fd not open: EBADF; not a group: EBADFD. Before the pidfd. */
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(-1, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->closed_fd, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(-1, self->devnull, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(self->efd, NUMA_GROUP_SELF, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(self->devnull, NUMA_GROUP_SELF, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(pfd, NUMA_GROUP_SELF, 0));
-	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_task(self->devnull, -1, 0));
-	/* pidfd neither SELF nor a pidfd: EBADF. */
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_task(self->efd, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_task(self->devnull, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_task(pfd, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_task(self->devnull, -1, 0));
+	EXPECT_FAIL(self->g, EBADFD, sys_numa_group_task(self->efd, NUMA_GROUP_SELF_PROCESS,
+							 NUMA_GROUP_REMOVE));
+	/* pidfd neither SELF_THREAD, SELF_PROCESS nor a pidfd: EBADF. */
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, -1, 0));
-	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NUMA_GROUP_SELF + 1, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD + 1, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD - 1, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS + 1, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS - 1, 0));
+	/* The sentinel before ABI version 1 (AT_FDCWD's value) is no more. */
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NG_OLD_SELF, 0));
+	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, NG_OLD_SELF, NUMA_GROUP_REMOVE));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, self->closed_fd, 0));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, self->devnull, 0));
 	EXPECT_FAIL(self->g, EBADF, sys_numa_group_task(self->g, self->efd, 0));
@@ -1624,14 +1654,14 @@ TEST_F_TIMEOUT(group, task_1025th_enospc, 300)
 	EXPECT_EQ(MAX_TASKS, in->tasks);
 	EXPECT_EQ(MAX_TASKS, in->nr_task);
 
-	EXPECT_FAIL(self->g, ENOSPC, sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	EXPECT_FAIL(self->g, ENOSPC, sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	/* A member again is still "succeeds and changes nothing". */
 	tfd = sys_pidfd_open(s[0].tid, PIDFD_THREAD);
 	ASSERT_LE(0, tfd);
 	EXPECT_OK(sys_numa_group_task(self->g, tfd, 0));
 	/* Removing one makes room for one. */
 	EXPECT_OK(sys_numa_group_task(self->g, tfd, NUMA_GROUP_REMOVE));
-	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF, 0));
+	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
 	EXPECT_FAIL(self->g, ENOSPC, sys_numa_group_task(self->g, tfd, 0));
 	close(tfd);
 
@@ -1647,6 +1677,530 @@ TEST_F_TIMEOUT(group, task_1025th_enospc, 300)
 	EXPECT_TRUE(ng_has_task(in, sys_gettid()));
 	pthread_attr_destroy(&attr);
 	free(in);
+}
+
+/* ==== ABI version 1: sentinels, EBADFD, version query, limits, fdinfo ==== */
+
+/* Descriptors open in this process. */
+static int count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+TEST_F(group, create_version_query)
+{
+	struct numa_group_attr attr = { .node = NUMA_GROUP_NODE_ANY };
+	int before, ret;
+
+	before = count_fds();
+	ret = sys_numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION);
+	EXPECT_EQ(NG_ABI_VERSION, ret) TH_LOG("version query: %d, %s", ret,
+					      ret < 0 ? ename(errno) : "-");
+	/* No side effect: no descriptor, no group. */
+	EXPECT_EQ(before, count_fds());
+	/* Any other argument with the flag: EINVAL, and nothing is created. */
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(&attr, sizeof(attr),
+							   NUMA_GROUP_CREATE_VERSION));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(&attr, 0, NUMA_GROUP_CREATE_VERSION));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 16, NUMA_GROUP_CREATE_VERSION));
+	EXPECT_FAIL(self->g, EINVAL, sys_numa_group_create(NULL, 0,
+							   NUMA_GROUP_CREATE_VERSION | 2));
+	EXPECT_EQ(before, count_fds());
+	/* The same answer every time. */
+	EXPECT_EQ(ret, sys_numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION));
+}
+
+TEST_F(group, task_self_thread_vs_self_process)
+{
+	struct ng_info in;
+	struct sleeper s;
+	int g2;
+
+	ASSERT_TRUE(sleeper_start(&s, -1, NULL, NULL));
+	/* SELF_THREAD: the calling thread only. */
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, 0));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(1, in.tasks);
+	EXPECT_TRUE(ng_has_task(&in, sys_gettid()));
+	EXPECT_FALSE(ng_has_task(&in, s.tid));
+	/* SELF_PROCESS: every thread of the process; the one in stays. */
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS, 0));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(2, in.tasks);
+	EXPECT_TRUE(ng_has_task(&in, sys_gettid()));
+	EXPECT_TRUE(ng_has_task(&in, s.tid));
+	ASSERT_TRUE(ng_membership(0, self->g, snap_before, sizeof(snap_before)));
+	EXPECT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS, 0));
+	ASSERT_TRUE(ng_membership(0, self->g, snap_after, sizeof(snap_after)));
+	EXPECT_STREQ(snap_before, snap_after);
+
+	/* Removing SELF_THREAD leaves the other thread... */
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_THREAD, NUMA_GROUP_REMOVE));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(1, in.tasks);
+	EXPECT_TRUE(ng_has_task(&in, s.tid));
+	/* ...removing SELF_PROCESS takes every thread of it that is in. */
+	ASSERT_OK(sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS, NUMA_GROUP_REMOVE));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(0, in.tasks);
+	EXPECT_FAIL(self->g, ENOENT, sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS,
+							 NUMA_GROUP_REMOVE));
+
+	/* One thread in another group: EBUSY, and none is added. */
+	g2 = ng_create();
+	ASSERT_LE(0, g2);
+	ASSERT_OK(sys_numa_group_task(g2, NUMA_GROUP_SELF_THREAD, 0));
+	EXPECT_FAIL(self->g, EBUSY, sys_numa_group_task(self->g, NUMA_GROUP_SELF_PROCESS, 0));
+	close(g2);
+
+	/* For memory, both mean the process's. */
+	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF_THREAD, (unsigned long)self->buf,
+				     MB / 2, 0));
+	ASSERT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF_PROCESS,
+				     (unsigned long)self->buf + MB / 2, MB / 2, 0));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ(1, in.ranges);
+	EXPECT_TRUE(ng_has_range(&in, getpid(), self->buf, self->buf + MB));
+	EXPECT_OK(sys_numa_group_mem(self->g, NUMA_GROUP_SELF_THREAD, (unsigned long)self->buf,
+				     MB, NUMA_GROUP_REMOVE));
+	sleeper_stop(&s);
+}
+
+TEST_F(group, mem_placeable_bytes)
+{
+	char *untouched, *shared, *file;
+	struct ng_info in;
+	int memfd;
+
+	/* Private anonymous memory is all placeable, touched or not. */
+	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ((long long)MB, in.bytes);
+	EXPECT_EQ(in.bytes, in.placeable_bytes);
+	untouched = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, untouched);
+	ASSERT_OK(ng_add_mem(self->g, untouched, 16 * PG));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ((long long)(MB + 16 * PG), in.bytes);
+	EXPECT_EQ(in.bytes, in.placeable_bytes);
+
+	/* Shared anonymous and memfd memory: in the group, not placeable. */
+	shared = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	memset(shared, 1, 64 * PG);
+	memfd = memfd_create("knumad_group_test", MFD_CLOEXEC);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, 32 * PG));
+	file = mmap(NULL, 32 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	ASSERT_NE(MAP_FAILED, file);
+	memset(file, 1, 32 * PG);
+	ASSERT_OK(ng_add_mem(self->g, shared, 64 * PG));
+	ASSERT_OK(ng_add_mem(self->g, file, 32 * PG));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ((long long)(MB + 16 * PG + 96 * PG), in.bytes);
+	EXPECT_EQ((long long)(MB + 16 * PG), in.placeable_bytes)
+		TH_LOG("bytes %lld, placeable %lld", in.bytes, in.placeable_bytes);
+	EXPECT_LT(in.placeable_bytes, in.bytes);
+
+	/* A group of only unplaceable memory: 0. */
+	ASSERT_OK(ng_del_mem(self->g, self->buf, MB));
+	ASSERT_OK(ng_del_mem(self->g, untouched, 16 * PG));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ((long long)(96 * PG), in.bytes);
+	EXPECT_EQ(0, in.placeable_bytes);
+
+	/* Partly unmapped: only what is mapped and placeable counts. */
+	ASSERT_OK(ng_del_mem(self->g, shared, 64 * PG));
+	ASSERT_OK(ng_del_mem(self->g, file, 32 * PG));
+	ASSERT_OK(ng_add_mem(self->g, untouched, 16 * PG));
+	ASSERT_EQ(0, munmap(untouched + 8 * PG, 8 * PG));
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_EQ((long long)(16 * PG), in.bytes);
+	EXPECT_EQ((long long)(8 * PG), in.placeable_bytes);
+	munmap(untouched, 8 * PG);
+	munmap(shared, 64 * PG);
+	munmap(file, 32 * PG);
+	close(memfd);
+}
+
+/* What a child of root without CAP_SYS_NICE saw. */
+struct nonice_result {
+	int root_pidfd, root_tfd;
+	unsigned long root_buf;
+	volatile int dropped;		/* CAP_SYS_NICE gone, the rest kept */
+	volatile int ptrace_read;	/* it could read the parent's numa_maps */
+	volatile int mem_add, mem_remove, task_proc, task_thread, task_remove;
+	volatile int own_mem, own_task;
+};
+
+/* Drop @cap from the effective, permitted and inheritable sets. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	data[cap / 32].permitted &= ~(1U << (cap % 32));
+	data[cap / 32].inheritable &= ~(1U << (cap % 32));
+	if (syscall(SYS_capset, &hdr, data) || syscall(SYS_capget, &hdr, data))
+		return -1;
+	return (data[cap / 32].effective & (1U << (cap % 32))) ? -1 : 0;
+}
+
+static void nonice_child(struct nonice_result *r, int g)
+{
+	char path[64];
+	int own, fd;
+
+	r->dropped = !drop_cap(CAP_SYS_NICE) && !prctl(PR_CAPBSET_DROP, CAP_SYS_NICE) &&
+		     prctl(PR_CAPBSET_READ, CAP_SYS_PTRACE) == 1;
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", getppid());
+	fd = open(path, O_RDONLY);
+	r->ptrace_read = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	own = ng_create();
+	if (own < 0)
+		_exit(3);
+	r->mem_add = err_of(sys_numa_group_mem(own, r->root_pidfd, r->root_buf, MB, 0));
+	r->mem_remove = err_of(sys_numa_group_mem(g, r->root_pidfd, r->root_buf, MB,
+						  NUMA_GROUP_REMOVE));
+	r->task_proc = err_of(sys_numa_group_task(own, r->root_pidfd, 0));
+	r->task_thread = err_of(sys_numa_group_task(own, r->root_tfd, 0));
+	r->task_remove = err_of(sys_numa_group_task(g, r->root_tfd, NUMA_GROUP_REMOVE));
+	/* Its own process needs neither. */
+	r->own_mem = err_of(sys_numa_group_mem(own, NUMA_GROUP_SELF_PROCESS, r->root_buf, MB, 0));
+	r->own_task = err_of(sys_numa_group_task(own, NUMA_GROUP_SELF_PROCESS, 0));
+	close(own);
+}
+
+TEST_F(group, same_uid_without_cap_sys_nice_eperm)
+{
+	struct nonice_result *r = shared_page();
+	struct sleeper s;
+	pid_t pid;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_TRUE(sleeper_start(&s, -1, NULL, NULL));
+	r->root_buf = (unsigned long)self->buf;
+	r->root_pidfd = sys_pidfd_open(getpid(), 0);
+	r->root_tfd = sys_pidfd_open(s.tid, PIDFD_THREAD);
+	ASSERT_LE(0, r->root_pidfd);
+	ASSERT_LE(0, r->root_tfd);
+	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
+	ASSERT_OK(sys_numa_group_task(self->g, r->root_tfd, 0));
+	ASSERT_TRUE(ng_membership(0, self->g, snap_before, sizeof(snap_before)));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		nonice_child(r, self->g);
+		_exit(0);
+	}
+	ASSERT_EQ(0, child_exit_code(pid));
+	ASSERT_TRUE(r->dropped) TH_LOG("could not drop CAP_SYS_NICE alone");
+	/* The premise: same uid, ptrace-read rights over the parent. */
+	ASSERT_TRUE(r->ptrace_read) TH_LOG("child cannot read its parent's numa_maps");
+	EXPECT_EQ(EPERM, r->mem_add) TH_LOG("mem add: %s", ename(r->mem_add));
+	EXPECT_EQ(EPERM, r->mem_remove) TH_LOG("mem remove: %s", ename(r->mem_remove));
+	EXPECT_EQ(EPERM, r->task_proc) TH_LOG("task proc: %s", ename(r->task_proc));
+	EXPECT_EQ(EPERM, r->task_thread) TH_LOG("task thread: %s", ename(r->task_thread));
+	EXPECT_EQ(EPERM, r->task_remove) TH_LOG("task remove: %s", ename(r->task_remove));
+	/* The child's own copy of the range is its own business. */
+	EXPECT_EQ(0, r->own_mem) TH_LOG("own mem: %s", ename(r->own_mem));
+	EXPECT_EQ(0, r->own_task) TH_LOG("own task: %s", ename(r->own_task));
+	ASSERT_TRUE(ng_membership(0, self->g, snap_after, sizeof(snap_after)));
+	EXPECT_STREQ(snap_before, snap_after);
+	sleeper_stop(&s);
+	close(r->root_pidfd);
+	close(r->root_tfd);
+	munmap(r, PG);
+}
+
+#define MAX_GROUPS_SYSCTL	"/proc/sys/user/max_numa_groups"
+
+static long read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return !fclose(f) && ok;
+}
+
+struct limit_result {
+	volatile int created;
+	volatile int err;
+};
+
+static void limit_child(void *arg)
+{
+	struct limit_result *r = arg;
+	int fds[8], i;
+
+	r->err = 0;
+	for (i = 0; i < 8; i++) {
+		fds[i] = ng_create();
+		if (fds[i] < 0) {
+			r->err = errno;
+			break;
+		}
+	}
+	r->created = i;
+	while (i--)
+		close(fds[i]);
+}
+
+TEST_F_TIMEOUT(group, create_max_numa_groups_sysctl_enospc, 60)
+{
+	struct limit_result *r = shared_page();
+	long old;
+	bool set;
+	pid_t pid;
+	int code;
+
+	ASSERT_NE(NULL, r);
+	old = read_long(MAX_GROUPS_SYSCTL);
+	ASSERT_LE(0, old) TH_LOG("no %s", MAX_GROUPS_SYSCTL);
+	EXPECT_EQ(MAX_PER_USER, old) TH_LOG("default %ld", old);
+	set = write_long(MAX_GROUPS_SYSCTL, 2);
+	pid = set ? spawn_as_uid(CAP_UID, limit_child, r) : -1;
+	code = pid > 0 ? child_exit_code(pid) : -1;
+	/* Restore it before any assertion can end the test. */
+	ASSERT_TRUE(write_long(MAX_GROUPS_SYSCTL, old));
+	ASSERT_EQ(old, read_long(MAX_GROUPS_SYSCTL));
+	ASSERT_TRUE(set) TH_LOG("could not write %s", MAX_GROUPS_SYSCTL);
+	ASSERT_EQ(0, code);
+	EXPECT_EQ(2, r->created);
+	EXPECT_EQ(ENOSPC, r->err) TH_LOG("third create: %s", ename(r->err));
+	munmap(r, PG);
+}
+
+/* A node's CPUs, from /sys/devices/system/node/nodeN/cpulist, as a mask. */
+static unsigned long node_cpus(int node)
+{
+	char path[64], list[256], *tok, *save;
+	unsigned long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
+		int lo, hi, c;
+
+		if (sscanf(tok, "%d-%d", &lo, &hi) != 2)
+			hi = lo = atoi(tok);
+		for (c = lo; c <= hi && c < 64; c++)
+			mask |= 1UL << c;
+	}
+	return mask;
+}
+
+static bool cpu_set_online(int cpu, bool online)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return write_long(path, online);
+}
+
+TEST_F_TIMEOUT(group, create_node_without_cpus_einval, 60)
+{
+	struct numa_group_attr attr = { .node = 1 };
+	unsigned long cpus = node_cpus(1), off = 0;
+	bool all_off = true;
+	int cpu, fd;
+
+	if (!ng_node_online(1) || !cpus || (cpus & 1))
+		SKIP(return, "no node 1 with CPUs that can go offline");
+	for (cpu = 0; cpu < 64; cpu++) {
+		if (!(cpus & (1UL << cpu)))
+			continue;
+		if (cpu_set_online(cpu, false))
+			off |= 1UL << cpu;
+		else
+			all_off = false;
+	}
+	/* Online, with memory, but no CPU: not a hint the scheduler can follow. */
+	fd = all_off ? sys_numa_group_create(&attr, sizeof(attr), 0) : -2;
+	for (cpu = 0; cpu < 64; cpu++)
+		if (off & (1UL << cpu))
+			EXPECT_TRUE(cpu_set_online(cpu, true)) TH_LOG("cpu %d stays offline", cpu);
+	if (!all_off)
+		SKIP(return, "could not take node 1's CPUs offline");
+	EXPECT_EQ(-1, fd) TH_LOG("node 1 without CPUs accepted");
+	if (fd >= 0)
+		close(fd);
+	else
+		EXPECT_EQ(EINVAL, errno);
+	/* With its CPUs back, it is a valid hint again. */
+	fd = sys_numa_group_create(&attr, sizeof(attr), 0);
+	EXPECT_LE(0, fd) TH_LOG("node 1 with CPUs: %s", ename(errno));
+	close(fd);
+}
+
+struct reader_result {
+	int root_g;
+	volatile int seen, nr_pages, ranges, has_placeable;
+	volatile long long bytes;
+	volatile int own_nr_pages;
+};
+
+static void reader_child(void *arg)
+{
+	struct reader_result *r = arg;
+	static struct ng_info in;
+	char *buf;
+	int own;
+
+	r->seen = ng_read_info(0, r->root_g, &in);
+	r->nr_pages = in.nr_pages;
+	r->ranges = in.ranges;
+	r->bytes = in.bytes;
+	r->has_placeable = in.placeable_bytes >= 0;
+	/* Its own memory it may see. */
+	r->own_nr_pages = -2;
+	own = ng_create();
+	buf = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (own < 0 || buf == MAP_FAILED)
+		return;
+	memset(buf, 1, 16 * PG);
+	if (!ng_add_mem(own, buf, 16 * PG) && ng_read_info(0, own, &in))
+		r->own_nr_pages = in.nr_pages;
+	close(own);
+}
+
+TEST_F(group, fdinfo_pages_hidden_from_unprivileged_reader)
+{
+	struct reader_result *r = shared_page();
+	struct ng_info in;
+	pid_t pid;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
+	/* Root may read its own memory's residency. */
+	ASSERT_TRUE(ng_read_info(0, self->g, &in));
+	EXPECT_LE(1, in.nr_pages);
+	r->root_g = self->g;
+	/* nobody, holding a copy of root's group descriptor. */
+	pid = spawn_as_uid(FOREIGN_UID, reader_child, r);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, child_exit_code(pid));
+	ASSERT_TRUE(r->seen) TH_LOG("nobody could not read its own fdinfo");
+	EXPECT_EQ(1, r->ranges);
+	EXPECT_EQ((long long)MB, r->bytes);
+	EXPECT_TRUE(r->has_placeable);
+	EXPECT_EQ(-1, r->nr_pages) TH_LOG("nobody sees root's pages per node");
+	EXPECT_LE(1, r->own_nr_pages) TH_LOG("nobody does not see its own: %d",
+					     r->own_nr_pages);
+	munmap(r, PG);
+}
+
+struct pidns_result {
+	volatile int ready, go;
+	volatile int fd;		/* the group, in the namespace's init */
+	volatile int inner_pid;		/* its getpid() there */
+	volatile int inner_task, inner_range;	/* what its fdinfo says */
+	volatile int outer_pid;		/* its pid here */
+};
+
+static void pidns_init(struct pidns_result *r)
+{
+	struct ng_info in;
+	char *buf;
+
+	r->fd = ng_create();
+	buf = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->fd < 0 || buf == MAP_FAILED ||
+	    sys_numa_group_task(r->fd, NUMA_GROUP_SELF_THREAD, 0) ||
+	    ng_add_mem(r->fd, buf, 4 * PG))
+		_exit(2);
+	r->inner_pid = getpid();
+	if (ng_read_info(0, r->fd, &in) && in.nr_task == 1 && in.nr_range == 1) {
+		r->inner_task = in.task[0];
+		r->inner_range = in.range[0].pid;
+	}
+	r->ready = 1;
+	while (!r->go)
+		usleep(1000);
+	_exit(0);
+}
+
+TEST_F(group, fdinfo_pids_in_readers_namespace)
+{
+	struct pidns_result *r = shared_page();
+	struct ng_info in;
+	pid_t mid, inner;
+	int i;
+
+	ASSERT_NE(NULL, r);
+	mid = fork();
+	ASSERT_LE(0, mid);
+	if (mid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		inner = fork();
+		if (inner < 0)
+			_exit(11);
+		if (inner == 0)
+			pidns_init(r);
+		r->outer_pid = inner;
+		_exit(child_exit_code(inner));
+	}
+	for (i = 0; i < 10000 && !r->ready; i++) {
+		if (waitpid(mid, NULL, WNOHANG) == mid)
+			break;
+		usleep(1000);
+	}
+	ASSERT_TRUE(r->ready) TH_LOG("the namespace's init did not get there");
+	for (i = 0; i < 1000 && !r->outer_pid; i++)
+		usleep(1000);
+	/* In its namespace, it is pid 1, and so its fdinfo says. */
+	EXPECT_EQ(1, r->inner_pid);
+	EXPECT_EQ(1, r->inner_task);
+	EXPECT_EQ(1, r->inner_range);
+	/* Read from here, the same lines name it by its pid here. */
+	ASSERT_LT(1, r->outer_pid);
+	ASSERT_TRUE(ng_read_info(r->outer_pid, r->fd, &in));
+	EXPECT_EQ(1, in.nr_task);
+	EXPECT_EQ(r->outer_pid, in.task[0]);
+	EXPECT_EQ(1, in.nr_range);
+	EXPECT_EQ(r->outer_pid, in.range[0].pid);
+	r->go = 1;
+	EXPECT_EQ(0, child_exit_code(mid));
+	munmap(r, PG);
 }
 
 TEST_HARNESS_MAIN
