@@ -67,16 +67,21 @@
 
 /* ---- what the documentation allows ---- */
 
+/*
+ * A set of results: bit 0 success, bit e errno e. EBADFD (77) does not fit
+ * in 64 bits: it takes bit 63 (ENOSR, which no call here returns).
+ */
 #define OK		(1ULL << 0)
-#define E(e)		(1ULL << (e))
+#define ERR_BIT(e)	((e) == EBADFD ? 63 : (e))
+#define E(e)		(1ULL << ERR_BIT(e))
 
 /* Every error numa_group.rst lists, per call. */
 #define CREATE_DOC	(E(EINVAL) | E(E2BIG) | E(EFAULT) | E(ENOSPC) | E(EMFILE) | \
 			 E(ENFILE) | E(ENOMEM))
-#define MEM_DOC		(E(EINVAL) | E(EBADF) | E(ESRCH) | E(EPERM) | E(ENOMEM) | \
+#define MEM_DOC		(E(EINVAL) | E(EBADF) | E(EBADFD) | E(ESRCH) | E(EPERM) | \
+			 E(ENOMEM) | E(EBUSY) | E(ENOSPC) | E(ENOENT))
+#define TASK_DOC	(E(EINVAL) | E(EBADF) | E(EBADFD) | E(ESRCH) | E(EPERM) | \
 			 E(EBUSY) | E(ENOSPC) | E(ENOENT))
-#define TASK_DOC	(E(EINVAL) | E(EBADF) | E(ESRCH) | E(EPERM) | E(EBUSY) | \
-			 E(ENOSPC) | E(ENOENT))
 /* What is left once the arguments passed every check. */
 #define CREATE_DONE	(OK | E(ENOSPC) | E(EMFILE) | E(ENFILE) | E(ENOMEM))
 #define MEM_ADD		(OK | E(ENOMEM) | E(EBUSY) | E(ENOSPC))
@@ -99,7 +104,7 @@ enum gk {
 
 /* What is known of a pidfd argument. */
 enum pk {
-	P_SELF,		/* NUMA_GROUP_SELF */
+	P_SELF,		/* NUMA_GROUP_SELF_THREAD or NUMA_GROUP_SELF_PROCESS */
 	P_LIVE,		/* a live process or thread the caller may act on */
 	P_FOREIGN,	/* a live one it may not act on (not its, no rights) */
 	P_BADF,		/* not a pidfd */
@@ -112,7 +117,7 @@ static struct {
 	uint64_t seed;
 	unsigned long tsm;		/* TASK_SIZE_MAX */
 	bool cap_sys_nice;		/* may act on any process */
-	bool online[MAX_NODES_SEEN];
+	bool online[MAX_NODES_SEEN];	/* online with CPUs: a valid node hint */
 	int kthreadd_pidfd, init_pidfd, self_pidfd, reaped_pidfd, zombie_pidfd;
 	pid_t zombie_pid;
 	int null_fd, event_fd;
@@ -199,7 +204,7 @@ static void set_names(uint64_t set, char *buf, size_t size)
 	for (e = 0; e < 64 && used < size; e++)
 		if (set & (1ULL << e))
 			used += snprintf(buf + used, size - used, "%s%s",
-					 used ? "," : "", errname(e));
+					 used ? "," : "", errname(e == 63 ? EBADFD : e));
 }
 
 static bool have_cap_sys_nice(void)
@@ -274,7 +279,7 @@ static void read_online_nodes(void)
 	int n;
 
 	for (n = 0; n < MAX_NODES_SEEN; n++)
-		G.online[n] = ng_node_online(n);
+		G.online[n] = ng_node_has_cpu(n);
 }
 
 /* ---- the oracles: what each call may return, given what is known ---- */
@@ -293,13 +298,18 @@ static bool bad_range(unsigned long addr, unsigned long len)
  * numa_group_create(): @readable bytes can be read at @attr (-1: not
  * known), whose contents are @bytes.
  */
-static uint64_t create_expect(size_t size, unsigned int flags, long readable,
-			      const unsigned char *bytes)
+static uint64_t create_expect(const void *attr, size_t size, unsigned int flags,
+			      long readable, const unsigned char *bytes)
 {
 	struct numa_group_attr a;
 	size_t i, lim;
 
-	if (flags || (size && size < NUMA_GROUP_ATTR_SIZE_VER0))
+	if (flags & ~NUMA_GROUP_CREATE_VERSION)
+		return E(EINVAL);
+	/* The version query: nothing else may be passed. */
+	if (flags)
+		return attr || size ? E(EINVAL) : OK;
+	if (size && size < NUMA_GROUP_ATTR_SIZE_VER0)
 		return E(EINVAL);
 	if (size > PG)
 		return E(E2BIG);
@@ -336,7 +346,7 @@ static uint64_t mem_expect(unsigned int flags, enum gk g, enum pk p, bool range_
 	if (g == G_BADF)
 		return E(EBADF);
 	if (g == G_NOTGROUP)
-		return E(EINVAL);
+		return E(EBADFD);
 	switch (p) {
 	case P_SELF:
 	case P_LIVE:
@@ -359,7 +369,7 @@ static uint64_t mem_expect(unsigned int flags, enum gk g, enum pk p, bool range_
 	/* The range is checked before the target. */
 	if (range_bad)
 		t = E(EINVAL);
-	return g == G_UNKNOWN ? E(EBADF) | E(EINVAL) | t : t;
+	return g == G_UNKNOWN ? E(EBADF) | E(EBADFD) | t : t;
 }
 
 static uint64_t task_expect(unsigned int flags, enum gk g, enum pk p)
@@ -371,7 +381,7 @@ static uint64_t task_expect(unsigned int flags, enum gk g, enum pk p)
 	if (g == G_BADF)
 		return E(EBADF);
 	if (g == G_NOTGROUP)
-		return E(EINVAL);
+		return E(EBADFD);
 	switch (p) {
 	case P_SELF:
 	case P_LIVE:
@@ -394,7 +404,7 @@ static uint64_t task_expect(unsigned int flags, enum gk g, enum pk p)
 		    (G.cap_sys_nice ? 0 : E(EPERM));
 		break;
 	}
-	return g == G_UNKNOWN ? E(EBADF) | E(EINVAL) | t : t;
+	return g == G_UNKNOWN ? E(EBADF) | E(EBADFD) | t : t;
 }
 
 /* ---- results ---- */
@@ -428,7 +438,7 @@ static void record(struct fuzzer *f, int sc, const unsigned long *arg, long ret,
 	if (ret >= 0)
 		ok = (allowed & OK) && (sc == SC_CREATE || ret == 0);
 	else
-		ok = err > 0 && err < 64 && (allowed & E(err));
+		ok = err > 0 && (err < 63 || err == EBADFD) && (allowed & E(err));
 	if (!ok)
 		flag(f, sc, arg, ret, err, allowed, what);
 }
@@ -541,7 +551,8 @@ static int pool_pick(uint64_t *rng, int *slot)
 
 static int gen_group_fd(struct fuzzer *f, enum gk *k, const char **what)
 {
-	static const int never[] = { INT_MIN, INT_MAX, 1 << 20, -2, -4096, -99, -101 };
+	static const int never[] = { INT_MIN, INT_MAX, 1 << 20, -2, -4096, -99, -100, -101,
+				     NUMA_GROUP_SELF_THREAD, NUMA_GROUP_SELF_PROCESS };
 	unsigned long r = pick(&f->rng, 100);
 	int fd, slot;
 
@@ -565,8 +576,8 @@ static int gen_group_fd(struct fuzzer *f, enum gk *k, const char **what)
 	}
 	if (r < 75) {
 		*k = G_BADF;
-		*what = "NUMA_GROUP_SELF";
-		return NUMA_GROUP_SELF;
+		*what = "NUMA_GROUP_SELF_*";
+		return pick(&f->rng, 2) ? NUMA_GROUP_SELF_THREAD : NUMA_GROUP_SELF_PROCESS;
 	}
 	if (r < 78) {
 		*k = G_BADF;
@@ -604,7 +615,7 @@ static int gen_foreign_pidfd(struct fuzzer *f, enum pk *k, const char **what)
 	if (r < 15) {
 		*k = P_SELF;
 		*what = "SELF";
-		return NUMA_GROUP_SELF;
+		return pick(&f->rng, 2) ? NUMA_GROUP_SELF_THREAD : NUMA_GROUP_SELF_PROCESS;
 	}
 	if (r < 20) {
 		*k = P_LIVE;
@@ -642,7 +653,7 @@ static int gen_pidfd(struct fuzzer *f, enum pk *k, const char **what)
 	if (r < 30) {
 		*k = P_SELF;
 		*what = "SELF";
-		return NUMA_GROUP_SELF;
+		return pick(&f->rng, 2) ? NUMA_GROUP_SELF_THREAD : NUMA_GROUP_SELF_PROCESS;
 	}
 	if (r < 40) {
 		*k = P_LIVE;
@@ -675,7 +686,9 @@ static int gen_pidfd(struct fuzzer *f, enum pk *k, const char **what)
 		return G.zombie_pidfd;
 	}
 	if (r < 64) {
-		static const int neg[] = { -1, -2, -99, -101, INT_MIN };
+		/* -100: the sentinel before ABI version 1; and SELF's neighbours. */
+		static const int neg[] = { -1, -2, -99, -100, -101, -9999, -10001, -19999,
+					   -20001, INT_MIN };
 
 		*k = P_BADF;
 		*what = "negative";
@@ -897,6 +910,12 @@ static void fuzz_create(struct fuzzer *f)
 		what = "random pointer";
 		break;
 	}
+	if (pick(&f->rng, 40) == 0) {
+		attr = NULL;
+		size = 0;
+		flags = NUMA_GROUP_CREATE_VERSION;
+		what = "version query";
+	}
 
 	arg[0] = (unsigned long)attr;
 	arg[1] = size;
@@ -905,9 +924,15 @@ static void fuzz_create(struct fuzzer *f)
 	ret = sys_numa_group_create(attr, size, flags);
 	err = errno;
 	snprintf(note, sizeof(note), "attr: %s, readable %ld", what, readable);
-	record(f, SC_CREATE, arg, ret, err, create_expect(size, flags, readable, bytes), note);
+	record(f, SC_CREATE, arg, ret, err, create_expect(attr, size, flags, readable, bytes),
+	       note);
 	if (ret < 0)
 		return;
+	if (flags == NUMA_GROUP_CREATE_VERSION) {
+		if (ret != NG_ABI_VERSION)
+			flag(f, SC_CREATE, arg, ret, 0, 0, "the version query returned another version");
+		return;
+	}
 
 	/* A group: close-on-exec always; keep it, share it or close it. */
 	if (!(fcntl(ret, F_GETFD) & FD_CLOEXEC) || !is_group_fd(ret))
@@ -965,13 +990,13 @@ static void fill_ranges(struct fuzzer *f)
 	if (f->gfd < 0)
 		return;
 	for (i = 0; i < 72; i++)
-		call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF, P_SELF, "SELF",
+		call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF_PROCESS, P_SELF, "SELF",
 			 addr + 2 * i * PG, PG, "every other page", 0);
-	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF, P_SELF, "SELF",
+	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF_PROCESS, P_SELF, "SELF",
 		 addr + FUZZ_MAP - 64 * PG, 64 * PG, "last 64 pages", 0);
-	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF, P_SELF, "SELF",
+	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF_PROCESS, P_SELF, "SELF",
 		 addr + FUZZ_MAP - 32 * PG, PG, "a hole in a range", NUMA_GROUP_REMOVE);
-	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF, P_SELF, "SELF",
+	call_mem(f, f->gfd, G_GROUP, "own group", NUMA_GROUP_SELF_PROCESS, P_SELF, "SELF",
 		 addr, FUZZ_MAP, "the whole map", NUMA_GROUP_REMOVE);
 }
 
@@ -1675,18 +1700,25 @@ static void unpriv_child(struct unpriv *u, pid_t parent, const pid_t *tids, int 
 		       ret, errname(err));
 	}
 	/* Its own memory and thread: allowed. */
-	ret = sys_numa_group_mem(own, NUMA_GROUP_SELF, (unsigned long)buf, PG, 0);
+	ret = sys_numa_group_mem(own, NUMA_GROUP_SELF_PROCESS, (unsigned long)buf, PG, 0);
 	err = errno;
 	SANITY(u, ret == 0, "mem on its own memory: %ld (%s)", ret, errname(err));
-	ret = sys_numa_group_mem(own, NUMA_GROUP_SELF, (unsigned long)buf, PG, NUMA_GROUP_REMOVE);
+	ret = sys_numa_group_mem(own, NUMA_GROUP_SELF_THREAD, (unsigned long)buf, PG,
+				 NUMA_GROUP_REMOVE);
 	err = errno;
 	SANITY(u, ret == 0, "mem REMOVE on its own memory: %ld (%s)", ret, errname(err));
-	ret = sys_numa_group_task(own, NUMA_GROUP_SELF, 0);
+	ret = sys_numa_group_task(own, NUMA_GROUP_SELF_THREAD, 0);
 	err = errno;
 	SANITY(u, ret == 0, "task on itself: %ld (%s)", ret, errname(err));
-	ret = sys_numa_group_task(own, NUMA_GROUP_SELF, NUMA_GROUP_REMOVE);
+	ret = sys_numa_group_task(own, NUMA_GROUP_SELF_THREAD, NUMA_GROUP_REMOVE);
 	err = errno;
 	SANITY(u, ret == 0, "task REMOVE on itself: %ld (%s)", ret, errname(err));
+	ret = sys_numa_group_task(own, NUMA_GROUP_SELF_PROCESS, 0);
+	err = errno;
+	SANITY(u, ret == 0, "task on its own process: %ld (%s)", ret, errname(err));
+	ret = sys_numa_group_task(own, NUMA_GROUP_SELF_PROCESS, NUMA_GROUP_REMOVE);
+	err = errno;
+	SANITY(u, ret == 0, "task REMOVE on its own process: %ld (%s)", ret, errname(err));
 	/* No knob for it either. */
 	if (!access(KNUMAD_SYSFS, F_OK)) {
 		ret = open(KNUMAD_SYSFS "scan_sleep_millisecs", O_WRONLY);
