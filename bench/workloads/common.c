@@ -31,7 +31,9 @@
 #define NR_numa_group_create	463
 #define NR_numa_group_mem	464
 #define NR_numa_group_task	465
-#define NUMA_GROUP_SELF		(-100)
+/* ABI version 1: the calling thread, the calling process. */
+#define NUMA_GROUP_SELF_THREAD	(-10000)
+#define NUMA_GROUP_SELF_PROCESS	(-20000)
 #define KNUMAD_SYSFS		"/sys/kernel/mm/knumad"
 #define NUMA_GROUP_FD_LINK	"anon_inode:[numa_group]"
 
@@ -515,7 +517,7 @@ int wl_group_mem(int fd, void *addr, size_t bytes)
 		return -1;
 	if (end <= start)
 		return fd;
-	if (syscall(NR_numa_group_mem, (long)fd, (long)NUMA_GROUP_SELF,
+	if (syscall(NR_numa_group_mem, (long)fd, (long)NUMA_GROUP_SELF_PROCESS,
 		    (long)start, (long)(end - start), 0L)) {
 		group_warn("numa_group_mem");
 		close(fd);
@@ -526,7 +528,7 @@ int wl_group_mem(int fd, void *addr, size_t bytes)
 
 void wl_group_self(int fd)
 {
-	if (fd >= 0 && syscall(NR_numa_group_task, (long)fd, (long)NUMA_GROUP_SELF, 0L))
+	if (fd >= 0 && syscall(NR_numa_group_task, (long)fd, (long)NUMA_GROUP_SELF_THREAD, 0L))
 		group_warn("numa_group_task");
 }
 

@@ -6,6 +6,9 @@
  * all of QEMU's memory first on host node 0, each guest node's RAM and
  * vCPU threads must end up on one host node, and the two guest nodes on
  * different host nodes (each group fills a host node's two CPUs).
+ * With guest node 1's RAM in a memfd (what vhost-user needs), the kernel
+ * reports that RAM as not placeable (numa_group_placeable_bytes) and the
+ * tool warns about it.
  *
  * Needs a 2-node guest with CONFIG_KNUMAD=y, qemu-system-x86_64 and
  * tools/numa-group built (make); run as root.
@@ -20,6 +23,7 @@
 #include "knumad_group.h"
 
 #define QMP_SOCK	"/tmp/knumad-qemu-test.qmp"
+#define TOOL_LOG	"/tmp/knumad-qemu-test.log"
 #define NUMA_GROUP_TOOL	"numa-group/numa-group"
 #define CONVERGE_S	150
 
@@ -31,6 +35,22 @@ FIXTURE(qemu) {
 	pid_t qemu, tool;
 	struct knumad_settings saved;
 	char tool_path[600];
+};
+
+/* Guest node 1's RAM backend. */
+FIXTURE_VARIANT(qemu) {
+	const char *m1;
+	bool memfd;
+};
+
+FIXTURE_VARIANT_ADD(qemu, ram) {
+	.m1 = "memory-backend-ram,id=m1,size=128M,prealloc=on",
+	.memfd = false,
+};
+
+FIXTURE_VARIANT_ADD(qemu, memfd) {
+	.m1 = "memory-backend-memfd,id=m1,size=128M,prealloc=on",
+	.memfd = true,
 };
 
 /* The tool is built next to the selftests: build/numa-group/numa-group. */
@@ -77,16 +97,28 @@ static bool unbind_threads(pid_t pid)
 	return ok;
 }
 
-static pid_t spawn(char *const argv[])
+/* Run @argv; its stderr into @log if not NULL. */
+static pid_t spawn_log(char *const argv[], const char *log)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		prctl_set_death_signal();
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+			if (fd < 0 || dup2(fd, 2) < 0)
+				_exit(126);
+		}
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	return spawn_log(argv, NULL);
 }
 
 static bool wait_for_socket(const char *path, int timeout_s)
@@ -149,7 +181,7 @@ FIXTURE_SETUP(qemu)
 		"-display", "none", "-nodefaults", "-machine", "pc",
 		"-accel", "tcg,thread=multi", "-m", "256", "-smp", "4",
 		"-object", "memory-backend-ram,id=m0,size=128M,prealloc=on",
-		"-object", "memory-backend-ram,id=m1,size=128M,prealloc=on",
+		"-object", (char *)variant->m1,
 		"-numa", "node,nodeid=0,cpus=0-1,memdev=m0",
 		"-numa", "node,nodeid=1,cpus=2-3,memdev=m1",
 		"-qmp", "unix:" QMP_SOCK ",server=on,wait=off", NULL,
@@ -203,6 +235,8 @@ TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)
 	long end;
 	bool done = false;
 
+	if (variant->memfd)
+		SKIP(return, "memfd RAM is not placeable: see memfd_ram_reported");
 	self->tool = spawn(tool_argv);
 	ASSERT_GT(self->tool, 0);
 	end = now_ms() + 60 * 1000L;
@@ -218,6 +252,8 @@ TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)
 			ASSERT_TRUE(ng_read_info(self->tool, fds[g], &info[g]));
 			ASSERT_EQ(2, info[g].tasks);
 			ASSERT_EQ(1, info[g].ranges);
+			/* memory-backend-ram: private anonymous, all placeable */
+			ASSERT_EQ(info[g].bytes, info[g].placeable_bytes);
 			if (info[g].node < 0 ||
 			    range_percent(self->qemu, &info[g].range[0], info[g].node) < 90)
 				done = false;
@@ -242,6 +278,60 @@ TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)
 			EXPECT_EQ(info[g].node, task_preferred_nid(self->qemu, info[g].task[t]))
 				TH_LOG("vCPU thread %d of group %d", info[g].task[t], g);
 	}
+}
+
+/* A guest node's RAM in a memfd: in its group, reported not placeable. */
+TEST_F_TIMEOUT(qemu, memfd_ram_reported, 180)
+{
+	char *tool_argv[] = { self->tool_path, "qemu", "--qmp", QMP_SOCK, NULL };
+	int fds[4], nr = 0, g, memfd_groups = 0, ram_groups = 0;
+	char log[8192] = "";
+	struct ng_info info;
+	long end;
+	FILE *f;
+
+	if (!variant->memfd)
+		SKIP(return, "needs the memfd variant");
+	self->tool = spawn_log(tool_argv, TOOL_LOG);
+	ASSERT_GT(self->tool, 0);
+	end = now_ms() + 60 * 1000L;
+	while (now_ms() < end && (nr = group_fds(self->tool, fds, 4)) < 2)
+		usleep(200 * 1000);
+	ASSERT_EQ(2, nr) TH_LOG("numa-group qemu made %d groups, want one per guest node", nr);
+	/* Until the tool has added each group's range. */
+	end = now_ms() + 30 * 1000L;
+	for (g = 0; g < 2; g++) {
+		while (ng_read_info(self->tool, fds[g], &info) && info.ranges < 1 &&
+		       now_ms() < end)
+			usleep(200 * 1000);
+		ASSERT_EQ(1, info.ranges);
+		ASSERT_EQ(128LL << 20, info.bytes);
+		TH_LOG("group %d: %lld bytes, %lld placeable", g, info.bytes,
+		       info.placeable_bytes);
+		if (info.placeable_bytes == 0)
+			memfd_groups++;
+		else if (info.placeable_bytes == info.bytes)
+			ram_groups++;
+	}
+	EXPECT_EQ(1, memfd_groups);
+	EXPECT_EQ(1, ram_groups);
+
+	/* The tool said so (it warns once the groups are made). */
+	end = now_ms() + 10 * 1000L;
+	do {
+		f = fopen(TOOL_LOG, "r");
+		if (f) {
+			size_t n = fread(log, 1, sizeof(log) - 1, f);
+
+			log[n] = '\0';
+			fclose(f);
+		}
+		if (strstr(log, "not placeable"))
+			break;
+		usleep(200 * 1000);
+	} while (now_ms() < end);
+	EXPECT_NE(NULL, strstr(log, "not placeable")) TH_LOG("tool's stderr:\n%s", log);
+	unlink(TOOL_LOG);
 }
 
 TEST_HARNESS_MAIN
