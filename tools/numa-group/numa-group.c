@@ -67,8 +67,9 @@ int require_kernel(void)
 		return 0;
 	if (uname(&u))
 		strcpy(u.release, "?");
-	errmsg("the running kernel (%s) has no numa_group system calls "
-	       "(not a knumad kernel, or CONFIG_KNUMAD=n)", u.release);
+	errmsg("the running kernel (%s) has no numa_group system calls of "
+	       "ABI version %d or later (not a knumad kernel, an older one, "
+	       "or CONFIG_KNUMAD=n)", u.release, NG_ABI_VERSION);
 	return -1;
 }
 
@@ -1017,8 +1018,16 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("numa-group %d.%d.%d\n", NUMAGROUP_VERSION_MAJOR,
-		       NUMAGROUP_VERSION_MINOR, NUMAGROUP_VERSION_PATCH);
+		int abi = ng_abi_version();
+
+		printf("numa-group %d.%d.%d (numa_group ABI %d; running "
+		       "kernel: ", NUMAGROUP_VERSION_MAJOR,
+		       NUMAGROUP_VERSION_MINOR, NUMAGROUP_VERSION_PATCH,
+		       NG_ABI_VERSION);
+		if (abi > 0)
+			printf("ABI %d)\n", abi);
+		else
+			printf("no numa_group calls of ABI 1 or later)\n");
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

@@ -59,6 +59,7 @@ struct qnode {
 	unsigned int vcpus;	/* in the group */
 	unsigned int ranges;
 	unsigned long long bytes;
+	unsigned long long unplaceable;	/* warned about, per the kernel */
 };
 
 struct qctx {
@@ -192,6 +193,39 @@ static int check_range(struct qctx *c, const struct vm_mem *m,
 	return 0;
 }
 
+/*
+ * The kernel's word on the group of @node: how much of its memory knumad
+ * cannot place (numa_group_placeable_bytes). Warn when that grows: guest
+ * RAM backed by memfd, shared, file or hugetlb memory stays where it is.
+ * Returns the placeable bytes, or -1 if the kernel does not say.
+ */
+static long long check_placeable(struct qctx *c, int node)
+{
+	struct qnode *n = &c->nodes[node];
+	unsigned long long bad;
+	struct ng_info info;
+	long long ret = -1;
+	char size[32], total[32];
+
+	if (n->gfd < 0 || ng_read_fdinfo(0, n->gfd, &info))
+		return -1;
+	if (info.have & NG_HAVE_PLACEABLE) {
+		ret = (long long)info.placeable_bytes;
+		bad = info.bytes - info.placeable_bytes;
+		if (bad > n->unplaceable)
+			warnmsg("node %d: %s of its %s of guest RAM is not "
+				"placeable by knumad (memfd, shared, "
+				"file-backed or hugetlb memory): it stays "
+				"where it is, only the vCPU threads follow "
+				"the group", node,
+				fmt_bytes(size, sizeof(size), bad),
+				fmt_bytes(total, sizeof(total), info.bytes));
+		n->unplaceable = bad;
+	}
+	ng_info_free(&info);
+	return ret;
+}
+
 static void add_mem(struct qctx *c, const struct vm_mem *m, int hot)
 {
 	char size[32];
@@ -217,11 +251,13 @@ static void add_mem(struct qctx *c, const struct vm_mem *m, int hot)
 	}
 	c->nodes[m->node].ranges++;
 	c->nodes[m->node].bytes += m->size;
-	if (hot)
+	if (hot) {
 		printf("node %d: added hot-plugged %s %s (%s at "
 		       "0x%llx-0x%llx) to group fd %d\n", m->node,
 		       m->dev[0] ? m->dev : "backend", m->id, size, m->hva,
 		       m->hva + m->size, gfd);
+		check_placeable(c, m->node);
+	}
 }
 
 static void print_layout(struct qctx *c, const struct vm_layout *l)
@@ -316,14 +352,22 @@ static int setup(struct qctx *c, struct vm_layout *l)
 	}
 	for (i = 0; i < (size_t)c->nr_nodes; i++) {
 		struct qnode *n = &c->nodes[i];
-		char size[32];
+		char size[32], placeable[48] = "";
+		long long p;
 
 		if (n->gfd < 0)
 			continue;
+		p = check_placeable(c, (int)i);
+		if (p >= 0) {
+			char b[32];
+
+			snprintf(placeable, sizeof(placeable), ", %s placeable",
+				 fmt_bytes(b, sizeof(b), (unsigned long long)p));
+		}
 		printf("node %zu: group fd %d: %u vCPU thread%s, %u range%s "
-		       "(%s)\n", i, n->gfd, n->vcpus, n->vcpus == 1 ? "" : "s",
+		       "(%s%s)\n", i, n->gfd, n->vcpus, n->vcpus == 1 ? "" : "s",
 		       n->ranges, n->ranges == 1 ? "" : "s",
-		       fmt_bytes(size, sizeof(size), n->bytes));
+		       fmt_bytes(size, sizeof(size), n->bytes), placeable);
 	}
 	return 0;
 }

@@ -84,34 +84,32 @@ int ng_pidfd_getfd(int pidfd, int targetfd)
 	return syscall(__NR_pidfd_getfd, (long)pidfd, (long)targetfd, 0L);
 }
 
-int ng_probe(void)
+int ng_abi_version(void)
 {
-	int fd = numa_group_create(NULL, 0, 0);
+	int ret = numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION);
 
-	if (fd >= 0) {
-		/* Make sure the descriptor is what we asked for. */
-		int is_group = ng_is_group_fd(0, fd);
-
-		close(fd);
-		if (is_group == 0) {
-			errno = ENOSYS;
-			return -1;
-		}
-		return 0;
-	}
-	switch (errno) {
-	case ENOSPC:
-	case EMFILE:
-	case ENFILE:
-	case ENOMEM:
-		return 0;
-	}
 	/*
-	 * NULL with size 0 and flags 0 is valid for numa_group_create(): any
-	 * other error means the number is not numa_group_create().
+	 * A knumad kernel before ABI version 1 fails with EINVAL (an unknown
+	 * flag); another call with this number (setxattrat() on Linux 6.13
+	 * and later) fails too, or returns 0, never a version.
 	 */
+	if (ret >= 1)
+		return ret;
 	errno = ENOSYS;
 	return -1;
+}
+
+int ng_probe(void)
+{
+	int version = ng_abi_version();
+
+	if (version < 0)
+		return -1;
+	if (version < NG_ABI_VERSION) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return 0;
 }
 
 int ng_create(int node)
@@ -127,8 +125,8 @@ static int mem_pid(int group_fd, pid_t pid, unsigned long addr,
 	int pidfd, ret, err;
 
 	if (pid == 0)
-		return numa_group_mem(group_fd, NUMA_GROUP_SELF, addr, len,
-				      flags);
+		return numa_group_mem(group_fd, NUMA_GROUP_SELF_PROCESS, addr,
+				      len, flags);
 	pidfd = ng_pidfd_open(pid, 0);
 	if (pidfd < 0)
 		return -1;
@@ -156,7 +154,7 @@ static int task_tid(int group_fd, pid_t tid, unsigned int flags)
 	int pidfd, ret, err;
 
 	if (tid == 0)
-		return numa_group_task(group_fd, NUMA_GROUP_SELF, flags);
+		return numa_group_task(group_fd, NUMA_GROUP_SELF_THREAD, flags);
 	pidfd = ng_pidfd_open(tid, PIDFD_THREAD);
 	if (pidfd < 0)
 		return -1;
@@ -262,7 +260,12 @@ static int parse_line(struct ng_info *info, const char *key, size_t klen,
 	long long l;
 
 #define KEY(name) (klen == sizeof(name) - 1 && !memcmp(key, name, klen))
-	if (KEY("node")) {
+	if (KEY("id")) {
+		if (parse_ull(&val, &u, 10) || u > UINT_MAX)
+			return -1;
+		info->id = (unsigned int)u;
+		info->have |= NG_HAVE_ID;
+	} else if (KEY("node")) {
 		if (parse_ll(&val, &l) || l < -1 || l > INT_MAX)
 			return -1;
 		info->node = (int)l;
@@ -299,7 +302,12 @@ static int parse_line(struct ng_info *info, const char *key, size_t klen,
 	} else if (KEY("bytes")) {
 		if (parse_ull(&val, &info->bytes, 10))
 			return -1;
+	} else if (KEY("placeable_bytes")) {
+		if (parse_ull(&val, &info->placeable_bytes, 10))
+			return -1;
+		info->have |= NG_HAVE_PLACEABLE;
 	} else if (KEY("pages")) {
+		info->have |= NG_HAVE_PAGES;
 		for (;;) {
 			while (*val == ' ' || *val == '\t')
 				val++;
@@ -528,20 +536,24 @@ static const char *const msg_nosys =
 	"this kernel has no numa_group system calls (not a knumad kernel, "
 	"or CONFIG_KNUMAD=n)";
 static const char *const msg_eperm =
-	"not allowed: the process is not the caller's, and the caller may "
-	"neither ptrace-attach to it nor has CAP_SYS_NICE";
+	"not allowed: the process is not the caller's, and the caller lacks "
+	"CAP_SYS_NICE or may not ptrace-read it (the rule of "
+	"process_madvise(2))";
 static const char *const msg_ebadf =
 	"the group descriptor is not open, or the pidfd is neither "
-	"NUMA_GROUP_SELF nor a pidfd";
+	"NUMA_GROUP_SELF_THREAD, NUMA_GROUP_SELF_PROCESS nor a pidfd";
+static const char *const msg_ebadfd =
+	"the group descriptor is not a numa group";
 
 static const char *create_msg(int err)
 {
 	switch (err) {
 	case EINVAL:
-		return "invalid arguments: flags not 0, attribute size "
-		       "below NUMA_GROUP_ATTR_SIZE_VER0, reserved attribute "
-		       "fields not 0, or the node is neither "
-		       "NUMA_GROUP_NODE_ANY nor an online node";
+		return "invalid arguments: unknown flags (or arguments with "
+		       "NUMA_GROUP_CREATE_VERSION), attribute size below "
+		       "NUMA_GROUP_ATTR_SIZE_VER0, reserved attribute fields "
+		       "not 0, or the node is neither NUMA_GROUP_NODE_ANY nor "
+		       "an online node with CPUs";
 	case E2BIG:
 		return "the attribute struct is larger than a page, or its "
 		       "bytes this kernel does not know are not zero";
@@ -549,8 +561,8 @@ static const char *create_msg(int err)
 		return "the attribute struct is outside the caller's address "
 		       "space (or NULL with a non-zero size)";
 	case ENOSPC:
-		return "this user already owns the maximum number of numa "
-		       "groups (64)";
+		return "this user already holds the maximum number of numa "
+		       "groups (64 by default; /proc/sys/user/max_numa_groups)";
 	case EMFILE:
 		return "no descriptor for the group: the per-process limit "
 		       "of open files is reached";
@@ -567,12 +579,13 @@ static const char *mem_msg(int err, int add)
 {
 	switch (err) {
 	case EINVAL:
-		return "invalid arguments: an unknown flag, the descriptor is "
-		       "not a numa group, or the range is invalid (address "
-		       "not page aligned, length 0, or it wraps around or "
-		       "ends beyond the user address space)";
+		return "invalid arguments: an unknown flag, or the range is "
+		       "invalid (address not page aligned, length 0, or it "
+		       "wraps around or ends beyond the user address space)";
 	case EBADF:
 		return msg_ebadf;
+	case EBADFD:
+		return msg_ebadfd;
 	case ESRCH:
 		return "the process has exited (or has no memory: a zombie "
 		       "or a kernel thread)";
@@ -597,21 +610,25 @@ static const char *task_msg(int err)
 {
 	switch (err) {
 	case EINVAL:
-		return "invalid arguments: an unknown flag, the descriptor is "
-		       "not a numa group, or the thread is a kernel thread";
+		return "invalid arguments: an unknown flag, or the thread is a "
+		       "kernel thread";
 	case EBADF:
 		return msg_ebadf;
+	case EBADFD:
+		return msg_ebadfd;
 	case ESRCH:
-		return "the thread has exited";
+		return "the thread (or every thread of the process) has exited";
 	case EPERM:
 		return msg_eperm;
 	case EBUSY:
-		return "the thread is already in another numa group";
+		return "the thread (or a thread of the process) is already in "
+		       "another numa group";
 	case ENOSPC:
 		return "the group already holds the maximum number of "
 		       "threads (1024)";
 	case ENOENT:
-		return "the thread is not in this group";
+		return "the thread (or no thread of the process) is not in "
+		       "this group";
 	}
 	return NULL;
 }

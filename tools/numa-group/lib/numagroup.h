@@ -39,7 +39,9 @@ struct numa_group_attr {
 
 #define NUMA_GROUP_ATTR_SIZE_VER0	16
 #define NUMA_GROUP_NODE_ANY		(-1)
-#define NUMA_GROUP_SELF			(-100)
+#define NUMA_GROUP_CREATE_VERSION	(1U << 0)
+#define NUMA_GROUP_SELF_THREAD		(-10000)
+#define NUMA_GROUP_SELF_PROCESS		(-20000)
 #define NUMA_GROUP_REMOVE		(1U << 0)
 #endif
 
@@ -47,12 +49,24 @@ struct numa_group_attr {
 extern "C" {
 #endif
 
-/* Version of this library. */
+/*
+ * Version of this library. Before 1.0 each minor version may change the
+ * ABI: the soname is libnumagroup.so.MAJOR.MINOR.
+ */
 #define NUMAGROUP_VERSION_MAJOR	0
-#define NUMAGROUP_VERSION_MINOR	1
+#define NUMAGROUP_VERSION_MINOR	2
 #define NUMAGROUP_VERSION_PATCH	0
 
-/* The limits the kernel documents (not part of the uapi header). */
+/*
+ * The kernel ABI version this library knows (what
+ * numa_group_create(NULL, 0, NUMA_GROUP_CREATE_VERSION) returns).
+ */
+#define NG_ABI_VERSION		1
+
+/*
+ * The limits the kernel documents (not part of the uapi header). The
+ * groups per user are /proc/sys/user/max_numa_groups; 64 is its default.
+ */
 #define NG_MAX_GROUPS_PER_USER	64
 #define NG_MAX_RANGES		64
 #define NG_MAX_TASKS		1024
@@ -74,24 +88,27 @@ extern "C" {
  * numa_group_create - create a group; returns a close-on-exec descriptor.
  * @attr: NULL (with @size 0) for the defaults, else the attributes.
  * @size: sizeof(*attr) as the caller knows it, or 0 with a NULL @attr.
- * @flags: must be 0.
+ * @flags: 0, or NUMA_GROUP_CREATE_VERSION (with a NULL @attr and @size 0)
+ *	to create nothing and get the ABI version (see ng_abi_version()).
  */
 int numa_group_create(const struct numa_group_attr *attr, size_t size,
 		      unsigned int flags);
 
 /*
  * numa_group_mem - put [addr, addr + len) of the process @pidfd refers to
- * (NUMA_GROUP_SELF: the caller) into the group @group_fd, or take it out
- * with NUMA_GROUP_REMOVE in @flags. @addr must be page aligned; @len is
- * rounded up to a page.
+ * (a pidfd of the process or of one of its threads; NUMA_GROUP_SELF_THREAD
+ * or NUMA_GROUP_SELF_PROCESS: the caller's) into the group @group_fd, or
+ * take it out with NUMA_GROUP_REMOVE in @flags. @addr must be page
+ * aligned; @len is rounded up to a page.
  */
 int numa_group_mem(int group_fd, int pidfd, unsigned long addr,
 		   unsigned long len, unsigned int flags);
 
 /*
- * numa_group_task - put the thread @pidfd refers to (a PIDFD_THREAD pidfd;
- * a process pidfd means its leader; NUMA_GROUP_SELF the calling thread) into
- * the group, or take it out with NUMA_GROUP_REMOVE.
+ * numa_group_task - put threads into the group, or take them out with
+ * NUMA_GROUP_REMOVE: one thread for a PIDFD_THREAD pidfd or
+ * NUMA_GROUP_SELF_THREAD (the calling thread); every current thread of the
+ * process for a process pidfd or NUMA_GROUP_SELF_PROCESS (the caller's).
  */
 int numa_group_task(int group_fd, int pidfd, unsigned int flags);
 
@@ -114,13 +131,19 @@ int ng_pidfd_getfd(int pidfd, int targetfd);
  */
 
 /*
- * ng_probe - whether this kernel has the numa_group calls.
- *
- * Creates and closes a group with the defaults. Returns 0 if the calls are
- * there (also when that group could not be made for want of resources:
- * ENOSPC, EMFILE, ENFILE, ENOMEM), else -1 with errno ENOSYS: the kernel
- * has no such call, or the number belongs to another call (on Linux 6.13
- * and later, 463 is setxattrat(2), which fails with EINVAL here).
+ * ng_abi_version - the numa_group ABI version of the running kernel, asked
+ * without side effects (numa_group_create(NULL, 0,
+ * NUMA_GROUP_CREATE_VERSION): no group is made). Returns it (1 or more),
+ * else -1 with errno ENOSYS: the kernel has no numa_group calls, has them
+ * from before ABI version 1, or the number belongs to another call (on
+ * Linux 6.13 and later, 463 is setxattrat(2), which fails here).
+ */
+int ng_abi_version(void);
+
+/*
+ * ng_probe - whether this kernel has the numa_group calls this library
+ * speaks (ABI version NG_ABI_VERSION or later): 0, else -1 with errno
+ * ENOSYS. Since 0.2 it uses ng_abi_version() and creates no group.
  */
 int ng_probe(void);
 
@@ -160,6 +183,11 @@ struct ng_range {
 	unsigned long end;
 };
 
+/* ng_info.have: which optional lines the fdinfo had. */
+#define NG_HAVE_ID		(1U << 0)	/* numa_group_id */
+#define NG_HAVE_PLACEABLE	(1U << 1)	/* numa_group_placeable_bytes */
+#define NG_HAVE_PAGES		(1U << 2)	/* numa_group_pages */
+
 struct ng_info {
 	int fd;				/* descriptor number in its process */
 	int node;			/* -1: not chosen yet */
@@ -171,17 +199,24 @@ struct ng_info {
 	unsigned int ranges_listed;
 	unsigned long long bytes;	/* numa_group_bytes */
 	unsigned long *pages;		/* numa_group_pages, node 0 first */
-	unsigned int nr_nodes;		/* ... how many numbers */
+	unsigned int nr_nodes;		/* ... how many numbers (0: absent) */
 	unsigned long long node_changes;
 	unsigned long long pages_migrated;
+	/* Since 0.2. */
+	unsigned int id;		/* numa_group_id */
+	unsigned long long placeable_bytes; /* numa_group_placeable_bytes */
+	unsigned int have;		/* NG_HAVE_*: which of these were there */
 };
 
 /*
  * ng_parse_fdinfo - parse the text of a group's fdinfo file into @info
  * (which it clears first; free with ng_info_free()). Lines it does not know
- * are skipped. Returns 0, or -1 with errno EINVAL if the text has no
- * numa_group_node line (not a group) or a malformed numa_group_ line,
- * ENOMEM if out of memory.
+ * are skipped. Optional lines that were missing leave their bit in
+ * @info->have clear: numa_group_id and numa_group_placeable_bytes (kernels
+ * before ABI version 1), numa_group_pages (left out when the reader may
+ * not ptrace-read every process with memory in the group). Returns 0, or
+ * -1 with errno EINVAL if the text has no numa_group_node line (not a
+ * group) or a malformed numa_group_ line, ENOMEM if out of memory.
  */
 int ng_parse_fdinfo(const char *text, struct ng_info *info);
 

@@ -21,7 +21,9 @@ const size_t local_abi[] = {
 	sizeof(((struct numa_group_attr *)0)->node),
 	NUMA_GROUP_ATTR_SIZE_VER0,
 	(size_t)NUMA_GROUP_NODE_ANY,
-	(size_t)NUMA_GROUP_SELF,
+	NUMA_GROUP_CREATE_VERSION,
+	(size_t)NUMA_GROUP_SELF_THREAD,
+	(size_t)NUMA_GROUP_SELF_PROCESS,
 	NUMA_GROUP_REMOVE,
 };
 const size_t local_abi_count = sizeof(local_abi) / sizeof(local_abi[0]);

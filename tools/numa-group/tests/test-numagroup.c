@@ -581,6 +581,7 @@ static const char fdinfo_spec[] =
 	"flags:\t02000002\n"
 	"mnt_id:\t16\n"
 	"ino:\t1057\n"
+	"numa_group_id:\t7\n"
 	"numa_group_node:\t1\n"
 	"numa_group_tasks:\t2\n"
 	"numa_group_task:\t1234\n"
@@ -588,9 +589,22 @@ static const char fdinfo_spec[] =
 	"numa_group_ranges:\t1\n"
 	"numa_group_range:\t1233 7f0000000000-7f0008000000\n"
 	"numa_group_bytes:\t134217728\n"
+	"numa_group_placeable_bytes:\t134217728\n"
 	"numa_group_pages:\t12 32756\n"
 	"numa_group_node_changes:\t1\n"
 	"numa_group_pages_migrated:\t16384\n";
+
+/* As an unprivileged reader sees a group with another user's memory. */
+static const char fdinfo_hidden[] =
+	"numa_group_id:\t8\n"
+	"numa_group_node:\t0\n"
+	"numa_group_tasks:\t0\n"
+	"numa_group_ranges:\t1\n"
+	"numa_group_range:\t1233 7f0000000000-7f0008000000\n"
+	"numa_group_bytes:\t134217728\n"
+	"numa_group_placeable_bytes:\t67108864\n"
+	"numa_group_node_changes:\t0\n"
+	"numa_group_pages_migrated:\t0\n";
 
 static void test_fdinfo(void)
 {
@@ -607,14 +621,28 @@ static void test_fdinfo(void)
 	      g.ranges[0].end == 0x7f0008000000UL && g.bytes == 134217728 &&
 	      g.nr_nodes == 2 && g.pages[0] == 12 && g.pages[1] == 32756 &&
 	      g.node_changes == 1 && g.pages_migrated == 16384, "fields");
+	CHECK(g.id == 7 && g.placeable_bytes == 134217728 &&
+	      g.have == (NG_HAVE_ID | NG_HAVE_PLACEABLE | NG_HAVE_PAGES),
+	      "id, placeable_bytes, have %#x", g.have);
 	ng_info_free(&g);
+
+	/* The pages line left out: parsed, and said so. */
+	CHECK(!ng_parse_fdinfo(fdinfo_hidden, &g) && g.nr_nodes == 0 &&
+	      !g.pages && g.have == (NG_HAVE_ID | NG_HAVE_PLACEABLE) &&
+	      g.bytes == 134217728 && g.placeable_bytes == 67108864,
+	      "pages hidden");
+	ng_info_free(&g);
+	CHECK(ng_parse_fdinfo("numa_group_node:\t0\nnuma_group_placeable_bytes:"
+			      "\t-1\n", &g) && errno == EINVAL,
+	      "negative placeable_bytes");
 
 	/* a new group: node -1, nothing in it; a line from a later kernel */
 	CHECK(!ng_parse_fdinfo("numa_group_node:\t-1\nnuma_group_tasks:\t0\n"
 			       "numa_group_ranges:\t0\nnuma_group_bytes:\t0\n"
 			       "numa_group_pages:\t0 0 0 0\n"
 			       "numa_group_future:\tx y\n", &g) &&
-	      g.node == -1 && !g.tasks && g.nr_nodes == 4, "empty group");
+	      g.node == -1 && !g.tasks && g.nr_nodes == 4 &&
+	      g.have == NG_HAVE_PAGES, "empty group");
 	ng_info_free(&g);
 
 	/* 1024 tasks (the limit) and no trailing newline */
@@ -654,32 +682,41 @@ static void test_fdinfo(void)
 static void test_show_table(void)
 {
 	static const char expect[] =
-		"pid 1233 (qemu-system-x86): 2 numa groups\n"
-		"   FD  NODE  TASKS  RANGES       BYTES  NODE-CHANGES   MIGRATED  RESIDENT PAGES PER NODE\n"
-		"    5     1      2       1   128.0 MiB             1      16384  0:12 1:32756\n"
-		"    7     -      0       0         0 B             0          0  -\n"
+		"pid 1233 (qemu-system-x86): 3 numa groups\n"
+		"   FD  NODE  TASKS  RANGES       BYTES   PLACEABLE  NODE-CHANGES   MIGRATED  RESIDENT PAGES PER NODE\n"
+		"    5     1      2       1   128.0 MiB   128.0 MiB             1      16384  0:12 1:32756\n"
+		"    7     -      0       0         0 B           -             0          0  -\n"
+		"    9     0      0       1   128.0 MiB    64.0 MiB             0          0  -\n"
 		"fd 5:\n"
 		"  threads: 1234 1235\n"
 		"  range:   pid 1233 7f0000000000-7f0008000000 (128.0 MiB)\n"
 		"fd 7:\n"
 		"  threads: none\n"
-		"  ranges:  none\n";
-	struct ng_info g[2];
-	char buf[2048] = "";
+		"  ranges:  none\n"
+		"fd 9:\n"
+		"  threads: none\n"
+		"  note:    64.0 MiB of its memory is shared, file-backed or hugetlb: knumad does not move it\n"
+		"  note:    resident pages per node not shown: the group holds memory of a process you may not read\n"
+		"  range:   pid 1233 7f0000000000-7f0008000000 (128.0 MiB)\n";
+	struct ng_info g[3];
+	char buf[4096] = "";
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 
 	if (!f || ng_parse_fdinfo(fdinfo_spec, &g[0]) ||
-	    ng_parse_fdinfo("numa_group_node:\t-1\n", &g[1])) {
+	    ng_parse_fdinfo("numa_group_node:\t-1\n", &g[1]) ||
+	    ng_parse_fdinfo(fdinfo_hidden, &g[2])) {
 		CHECK(0, "setup");
 		return;
 	}
 	g[0].fd = 5;
 	g[1].fd = 7;
-	print_groups(f, 1233, "qemu-system-x86", g, 2);
+	g[2].fd = 9;
+	print_groups(f, 1233, "qemu-system-x86", g, 3);
 	fclose(f);
 	CHECK(!strcmp(buf, expect), "got:\n%s", buf);
 	ng_info_free(&g[0]);
 	ng_info_free(&g[1]);
+	ng_info_free(&g[2]);
 }
 
 static void test_fd_helpers(void)
@@ -829,16 +866,27 @@ static void test_strerror(void)
 	CHECK(!strcmp(ng_strerror(NG_OP_MEM_REMOVE, EBUSY), strerror(EBUSY)),
 	      "EBUSY is not documented for removing");
 	CHECK(!strcmp(ng_strerror(NG_OP_TASK_ADD, EBUSY),
-		      "the thread is already in another numa group"),
-	      "task EBUSY");
+		      "the thread (or a thread of the process) is already in "
+		      "another numa group"), "task EBUSY");
 	CHECK(!strcmp(ng_strerror(NG_OP_TASK_REMOVE, ENOENT),
-		      "the thread is not in this group"), "task ENOENT");
+		      "the thread (or no thread of the process) is not in "
+		      "this group"), "task ENOENT");
+	CHECK(!strcmp(ng_strerror(NG_OP_MEM_ADD, EBADFD),
+		      "the group descriptor is not a numa group") &&
+	      !strcmp(ng_strerror(NG_OP_TASK_REMOVE, EBADFD),
+		      "the group descriptor is not a numa group") &&
+	      !strcmp(ng_strerror(NG_OP_CREATE, EBADFD), strerror(EBADFD)),
+	      "EBADFD");
+	CHECK(strstr(ng_strerror(NG_OP_TASK_ADD, EBADF), "NUMA_GROUP_SELF_THREAD"),
+	      "EBADF");
 	CHECK(!strcmp(ng_strerror(NG_OP_TASK_ADD, ENOENT), strerror(ENOENT)),
 	      "ENOENT is not documented for adding");
 	CHECK(strstr(ng_strerror(NG_OP_TASK_ADD, ENOSPC), "(1024)") &&
 	      strstr(ng_strerror(NG_OP_MEM_ADD, ENOSPC), "(64)") &&
-	      strstr(ng_strerror(NG_OP_CREATE, ENOSPC), "(64)"), "limits");
-	CHECK(strstr(ng_strerror(NG_OP_CREATE, EINVAL), "online node") &&
+	      strstr(ng_strerror(NG_OP_CREATE, ENOSPC), "(64 by default") &&
+	      strstr(ng_strerror(NG_OP_CREATE, ENOSPC), "max_numa_groups"), "limits");
+	CHECK(strstr(ng_strerror(NG_OP_CREATE, EINVAL), "online node with CPUs") &&
+	      strstr(ng_strerror(NG_OP_CREATE, EINVAL), "NUMA_GROUP_CREATE_VERSION") &&
 	      strstr(ng_strerror(NG_OP_CREATE, E2BIG), "larger than a page") &&
 	      strstr(ng_strerror(NG_OP_CREATE, EFAULT), "NULL"), "create");
 	CHECK(strstr(ng_strerror(NG_OP_MEM_ADD, EPERM), "CAP_SYS_NICE") &&
@@ -871,7 +919,9 @@ static void test_abi(void)
 		sizeof(((struct numa_group_attr *)0)->node),
 		NUMA_GROUP_ATTR_SIZE_VER0,
 		(size_t)NUMA_GROUP_NODE_ANY,
-		(size_t)NUMA_GROUP_SELF,
+		NUMA_GROUP_CREATE_VERSION,
+		(size_t)NUMA_GROUP_SELF_THREAD,
+		(size_t)NUMA_GROUP_SELF_PROCESS,
 		NUMA_GROUP_REMOVE,
 	};
 	size_t i;
@@ -885,6 +935,11 @@ static void test_abi(void)
 		      local_abi[i], uapi[i]);
 	CHECK(sizeof(struct numa_group_attr) == NUMA_GROUP_ATTR_SIZE_VER0,
 	      "VER0 is the size");
+	/* mainline's PIDFD_SELF_THREAD and PIDFD_SELF_THREAD_GROUP, not AT_FDCWD */
+	CHECK(NUMA_GROUP_SELF_THREAD == -10000 && NUMA_GROUP_SELF_PROCESS == -20000,
+	      "SELF values");
+	CHECK(NUMA_GROUP_SELF_THREAD != AT_FDCWD && NUMA_GROUP_SELF_PROCESS != AT_FDCWD,
+	      "SELF is not AT_FDCWD");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -940,10 +995,11 @@ static void test_enosys(void)
 			_exit(77);
 		ok &= numa_group_create(&attr, sizeof(attr), 0) == -1 &&
 		      errno == ENOSYS;
-		ok &= numa_group_mem(0, NUMA_GROUP_SELF, 0, 4096, 0) == -1 &&
+		ok &= numa_group_mem(0, NUMA_GROUP_SELF_PROCESS, 0, 4096, 0) == -1 &&
 		      errno == ENOSYS;
-		ok &= numa_group_task(0, NUMA_GROUP_SELF, 0) == -1 &&
+		ok &= numa_group_task(0, NUMA_GROUP_SELF_THREAD, 0) == -1 &&
 		      errno == ENOSYS;
+		ok &= ng_abi_version() == -1 && errno == ENOSYS;
 		ok &= ng_create(0) == -1 && errno == ENOSYS;
 		ok &= ng_add_thread(0, 0) == -1 && errno == ENOSYS;
 		ok &= ng_probe() == -1 && errno == ENOSYS;
