@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,9 +42,13 @@
 #define CHUNK		(1UL << 20)
 
 struct wl_topo wl_topo;
-struct wl_opts wl_opts = { .bind = WL_BIND_NONE, .mark = -1, .interval = 1.0 };
+struct wl_opts wl_opts = { .bind = WL_BIND_NONE, .mark = -1, .interval = 1.0, .duration = 30 };
 static int log_fd = -1;
 static long page_size;
+
+/* The calling thread's measured phase (wl_worker_begin()). */
+static __thread double deadline, work_t0;
+static __thread struct rusage work_ru0;
 
 void wl_die(const char *fmt, ...)
 {
@@ -95,6 +100,16 @@ int wl_common_opt(int c, const char *arg)
 	case 'G':
 		wl_opts.group = 1;
 		return 1;
+	case 'd': {
+		char *end;
+
+		errno = 0;
+		wl_opts.duration = strtod(arg, &end);
+		if (errno || *end || end == arg || !(wl_opts.duration >= 0) ||
+		    wl_opts.duration > 86400)
+			wl_die("-d: '%s' is not a number of seconds (0..86400)", arg);
+		return 1;
+	}
 	}
 	return 0;
 }
@@ -303,7 +318,7 @@ uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler
 	uint64_t sum = 0;
 	size_t off, len;
 
-	for (off = 0; off < bytes; off += len) {
+	for (off = 0; off < bytes && !wl_time_up(); off += len) {
 		len = bytes - off < CHUNK ? bytes - off : CHUNK;
 		if (write)
 			wl_write((char *)p + off, len, v);
@@ -313,7 +328,7 @@ uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler
 			wl_sample_maybe(s);
 	}
 	__asm__ volatile("" : : "r"(sum));	/* keep the loads */
-	return bytes;
+	return off;
 }
 
 double wl_now(void)
@@ -414,10 +429,47 @@ void wl_sample_now(struct wl_sampler *s)
 	s->next = wl_now() + wl_opts.interval;
 }
 
-/* A worker is done: its scheduler statistics and the bytes it touched. */
+void wl_worker_begin(double seconds)
+{
+	work_t0 = wl_now();
+	deadline = seconds > 0 ? work_t0 + seconds : 0;
+	if (getrusage(RUSAGE_THREAD, &work_ru0))
+		memset(&work_ru0, 0, sizeof(work_ru0));
+}
+
+int wl_time_up(void)
+{
+	return deadline > 0 && wl_now() >= deadline;
+}
+
+/* Whether to start another pass: passes done < passes (0: no limit), in time. */
+int wl_more(unsigned long done, unsigned long passes)
+{
+	return (!passes || done < passes) && !wl_time_up();
+}
+
+/* A measured phase needs an end: a duration, passes, or both. */
+void wl_check_limits(unsigned long passes)
+{
+	if (!passes && !wl_opts.duration)
+		wl_die("-d 0 (no time limit) needs -l PASSES");
+}
+
+static long long tv_us(const struct timeval *a, const struct timeval *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000LL + (b->tv_usec - a->tv_usec);
+}
+
+/*
+ * A worker is done: its scheduler statistics, the bytes it touched, and
+ * the CPU time and guest seconds of its measured phase (since
+ * wl_worker_begin()).
+ */
 void wl_worker_done(uint64_t bytes, int share)
 {
 	unsigned long long exec = 0, delay = 0;
+	long long sys_us = -1, user_us = -1;
+	struct rusage ru;
 	char buf[128];
 	int fd, n;
 
@@ -431,8 +483,13 @@ void wl_worker_done(uint64_t bytes, int share)
 		}
 		close(fd);
 	}
-	log_line("d,%d,%d,%llu,%llu,%llu,%d\n", getpid(), gettid(), exec, delay,
-		 (unsigned long long)bytes, share);
+	if (work_t0 > 0 && !getrusage(RUSAGE_THREAD, &ru)) {
+		sys_us = tv_us(&work_ru0.ru_stime, &ru.ru_stime);
+		user_us = tv_us(&work_ru0.ru_utime, &ru.ru_utime);
+	}
+	log_line("d,%d,%d,%llu,%llu,%llu,%d,%lld,%lld,%.3f\n", getpid(), gettid(), exec, delay,
+		 (unsigned long long)bytes, share, sys_us, user_us,
+		 work_t0 > 0 ? wl_now() - work_t0 : 0.0);
 }
 
 /* -G could not be honoured: one warning, and no groups from here on. */
@@ -700,18 +757,20 @@ void wl_workers_join(struct wl_worker *w, unsigned long n)
 }
 
 /*
- * The work of most workloads: passes writes over the worker's region, pass i
+ * The work of most workloads: writes over the worker's region for seconds
+ * (0: no limit) or passes (0: no limit), whichever ends first, pass i
  * writing i + 1 so that every pass stores new values, sampling as it goes;
  * then the worker's end line.
  */
-void wl_worker_write(struct wl_worker *w, unsigned long passes)
+void wl_worker_write(struct wl_worker *w, unsigned long passes, double seconds)
 {
 	struct wl_sampler s;
 	uint64_t bytes = 0;
 	unsigned long i;
 
 	wl_sampler_init(&s, w->region, w->bytes, w->share);
-	for (i = 0; i < passes; i++)
+	wl_worker_begin(seconds);
+	for (i = 0; wl_more(i, passes); i++)
 		bytes += wl_pass(w->region, w->bytes, i + 1, 1, &s);
 	wl_worker_done(bytes, w->share);
 }

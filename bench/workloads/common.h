@@ -9,7 +9,8 @@
  *
  * Log lines (one write() each, to the file given with -o, O_APPEND):
  *   s,T,PID,TID,CPU,NODE,RESIDENT,LOCAL,SCALE,SHARE   a resident sample
- *   d,PID,TID,EXEC_NS,DELAY_NS,BYTES,SHARE            a worker's end
+ *   d,PID,TID,EXEC_NS,DELAY_NS,BYTES,SHARE,SYS_US,USER_US,WORK_S
+ *                                                     a worker's end
  *   m,ID,T                                            a locality marker
  *   i,KEY,VALUE                                       run information
  *   g,PID,TID,NODE,TASKS,BYTES,NODE_CHANGES,MIGRATED,PAGES
@@ -21,6 +22,11 @@
  * is the group's /proc/PID/fdinfo when its owner is done with it: knumad's
  * node for it (-1: none chosen), its live threads, its bytes, its node
  * changes and pages migrated, and its resident pages per node ("N0/N1/..").
+ * A d line is the worker's scheduler statistics (schedstat, since the
+ * thread started), the bytes it worked on in its measured phase, the
+ * system and user CPU time it used in that phase (getrusage(RUSAGE_THREAD)
+ * between wl_worker_begin() and the end, microseconds) and the phase's
+ * length for it (guest seconds). Lines from older runs end after SHARE.
  */
 #ifndef WL_COMMON_H
 #define WL_COMMON_H
@@ -62,13 +68,16 @@ struct wl_opts {
 	double interval;	/* seconds between resident samples */
 	const char *log;	/* sample log, NULL for none */
 	int group;		/* -G, and the numa_group calls work */
+	double duration;	/* -d: seconds of work per worker, 0 = no limit */
 };
 
 extern struct wl_topo wl_topo;
 extern struct wl_opts wl_opts;
 
-#define WL_COMMON_OPTS	"B:m:i:o:G"
+#define WL_COMMON_OPTS	"B:m:i:o:Gd:"
 #define WL_COMMON_USAGE							\
+	"  -d SEC    measured phase: each worker works for SEC seconds\n"	\
+	"            (default 30; 0 = no time limit, then -l must be set)\n" \
 	"  -B MODE   none | hard | inverse binding (default none)\n"	\
 	"  -m ID     locality markers ID (start), ID+1 (end), ID+2 (phase)\n" \
 	"  -i MS     resident-locality sample interval (default 1000)\n" \
@@ -136,11 +145,22 @@ static inline void wl_sample_maybe(struct wl_sampler *s)
 	if (wl_opts.log && wl_now() >= s->next)
 		wl_sample_now(s);
 }
+
+/*
+ * The measured phase of the calling thread: wl_worker_begin(seconds) when
+ * it starts working (after wl_start_wait()) sets its deadline, seconds from
+ * now (0: none), and notes its CPU time; wl_time_up() says whether the
+ * deadline has passed; wl_worker_done() logs the d line.
+ */
+void wl_worker_begin(double seconds);
+int wl_time_up(void);
 void wl_worker_done(uint64_t bytes, int share);
 
 /*
  * One pass over [p, p + bytes): 8-byte stores of v (write) or 8-byte loads,
- * 1 MiB at a time, sampling between chunks. Returns the bytes touched.
+ * 1 MiB at a time, sampling between chunks. Stops early, between two
+ * chunks, once the thread's deadline has passed (wl_worker_begin()).
+ * Returns the bytes touched.
  */
 uint64_t wl_pass(void *p, size_t bytes, uint64_t v, int write, struct wl_sampler *s);
 
@@ -204,7 +224,9 @@ struct wl_worker *wl_workers_new(unsigned long n);
 struct wl_worker *wl_workers_spread(unsigned long n);
 void wl_workers_start(struct wl_worker *w, unsigned long n, void *(*fn)(void *));
 void wl_workers_join(struct wl_worker *w, unsigned long n);
-void wl_worker_write(struct wl_worker *w, unsigned long passes);
+void wl_worker_write(struct wl_worker *w, unsigned long passes, double seconds);
+int wl_more(unsigned long done, unsigned long passes);
+void wl_check_limits(unsigned long passes);
 
 size_t wl_slice_size(size_t size, unsigned long n);
 void wl_slices(struct wl_worker *w, unsigned long n, char *buf, size_t slice);

@@ -5,7 +5,8 @@
  * buffer is written under MPOL_BIND to node p % nodes (the slides' "only
  * mempolicy" case: the memory is where it should be, the scheduler does not
  * know), then every thread memcmp()s the two halves of its process's buffer
- * PASSES times. The CPUs must follow the memory.
+ * over and over for SECONDS (-d), or PASSES times (-l). The CPUs must follow
+ * the memory.
  *
  *   none     CPUs free: the scheduler's choice
  *   hard     process p's threads on node p % nodes (the slides' best case)
@@ -38,14 +39,15 @@ static void *worker(void *arg)
 	wl_sampler_init(&s, buf, 2 * half, w->share);
 	wl_group_self(group);
 	wl_start_wait();
-	for (i = 0; i < passes; i++) {
-		for (off = 0; off < half; off += len) {
+	wl_worker_begin(wl_opts.duration);
+	for (i = 0; wl_more(i, passes); i++) {
+		for (off = 0; off < half && !wl_time_up(); off += len) {
 			len = half - off < CHUNK ? half - off : CHUNK;
 			if (memcmp(buf + off, buf + half + off, len))
 				__atomic_store_n(&mismatch, 1, __ATOMIC_RELAXED);
 			wl_sample_maybe(&s);
+			bytes += 2 * len;
 		}
-		bytes += 2 * half;
 	}
 	wl_worker_done(bytes, w->share);
 	return NULL;
@@ -84,11 +86,11 @@ static void process(int p)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: memcmp [-p PROCS] [-t THREADS] [-s MiB] [-l PASSES] [options]\n"
+		"usage: memcmp [-p PROCS] [-t THREADS] [-s MiB] [-d SEC] [-l PASSES] [options]\n"
 		"  -p N      processes (default: one per node)\n"
 		"  -t N      threads per process (default: CPUs / processes)\n"
 		"  -s MiB    buffer per process, compared half against half (default 64)\n"
-		"  -l N      passes (default 10)\n"
+		"  -l N      at most N passes (default 0: as many as -d allows)\n"
 		WL_COMMON_USAGE);
 	exit(2);
 }
@@ -99,18 +101,19 @@ int main(int argc, char **argv)
 		WL_OPT_NUM('p', &nprocs, 1),
 		WL_OPT_NUM('t', &nthreads, 1),
 		WL_OPT_NUM('s', &size_mb, 2),
-		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_NUM('l', &passes, 0),
 		{ 0 }
 	};
 
 	size_mb = 64;
-	passes = 10;
 	wl_setup(argc, argv, "p:t:s:l:", opts, usage);
+	wl_check_limits(passes);
 	if (!nprocs)
 		nprocs = wl_topo.nodes;
 	if (!nthreads)
 		nthreads = wl_cpus_per(nprocs);
-	wl_info("workload", "memcmp p=%lu t=%lu s=%luMiB l=%lu", nprocs, nthreads, size_mb, passes);
+	wl_info("workload", "memcmp p=%lu t=%lu s=%luMiB d=%gs l=%lu", nprocs, nthreads, size_mb,
+		wl_opts.duration, passes);
 	wl_info("threads", "%lu", nprocs * nthreads);
 
 	return wl_run_procs(nprocs, nthreads, process);

@@ -4,12 +4,14 @@
  * (default: nodes + 2, so more processes than nodes) of T threads each
  * arrive over time: one per node at the start, then one every GAP seconds.
  * Each writes its own buffer once where it starts (no forced misplacement),
- * then each thread writes its own slice PASSES x WEIGHT times and the
- * process leaves. Default weights: of the first ones, those on even nodes
- * work 3 units and those on odd nodes 1 (they leave early), the later
- * arrivals 3; the last process, 1, changes phase: it first sleeps for QUIET
- * seconds (its threads exist but are idle), then allocates its buffer and
- * works.
+ * then each thread writes its own slice for WEIGHT units of work and the
+ * process leaves. A unit is UNIT seconds (-u, default a third of -d), or
+ * with -l PASSES that many passes over the slice; either way nothing works
+ * past SECONDS (-d) after the start, so the mix lasts SECONDS. Default
+ * weights: of the first ones, those on even nodes work 3 units (to the end)
+ * and those on odd nodes 1 (they leave early), the later arrivals 3; the
+ * last process, 1, changes phase: it first sleeps for QUIET seconds (its
+ * threads exist but are idle), then allocates its buffer and works.
  *
  * So a static placement puts the third process on node 0 while node 1's
  * short-lived process is still there, and the phase-changer on node 1; when
@@ -38,9 +40,10 @@
 
 #define MAX_PROCS	64
 
-static unsigned long nprocs, nthreads, size_mb, passes, gap_s, quiet_s;
+static unsigned long nprocs, nthreads, size_mb, passes, gap_s, quiet_s, unit_s;
 static unsigned long weight[MAX_PROCS];
 static unsigned long my_passes;
+static double t_start, my_seconds;	/* the mix's start; this process's work */
 
 /* This process's threads start together (each process is a fork()ed copy). */
 static pthread_barrier_t go;
@@ -50,7 +53,7 @@ static void *worker(void *arg)
 {
 	wl_group_self(group);
 	pthread_barrier_wait(&go);
-	wl_worker_write(arg, my_passes);
+	wl_worker_write(arg, my_passes, my_seconds);
 	return NULL;
 }
 
@@ -79,6 +82,7 @@ static void process(int idx, int home, int phased)
 {
 	size_t size = size_mb << 20, slice = wl_slice_size(size, nthreads);
 	struct wl_worker *w = wl_workers_new(nthreads);
+	double unit = unit_s ? (double)unit_s : wl_opts.duration / 3;
 	char *buf;
 
 	my_passes = passes * weight[idx];
@@ -91,6 +95,19 @@ static void process(int idx, int home, int phased)
 	buf = wl_alloc(size);
 	wl_write(buf, size, idx);
 	group = wl_group_mem(wl_group_new(), buf, size);
+	/*
+	 * Time-based: WEIGHT units from now, but never past the mix's end (at
+	 * least a moment, so that a late process still logs its work).
+	 */
+	if (wl_opts.duration > 0) {
+		double left = t_start + wl_opts.duration - wl_now();
+
+		my_seconds = passes ? left : weight[idx] * unit;
+		if (my_seconds > left)
+			my_seconds = left;
+		if (my_seconds < 0.001)
+			my_seconds = 0.001;
+	}
 	pthread_barrier_init(&go, NULL, nthreads + 1);
 	wl_slices(w, nthreads, buf, slice);
 	wl_workers_start(w, nthreads, worker);
@@ -103,12 +120,14 @@ static void process(int idx, int home, int phased)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: mix [-n PROCS] [-t THREADS] [-s MiB] [-l PASSES] [-w W,W,..] [-g GAP_S]\n"
-		"           [-q QUIET_S] [options]\n"
+		"usage: mix [-n PROCS] [-t THREADS] [-s MiB] [-d SEC] [-u UNIT_S] [-l PASSES]\n"
+		"           [-w W,W,..] [-g GAP_S] [-q QUIET_S] [options]\n"
 		"  -n N      processes (default: nodes + 2)\n"
 		"  -t N      threads per process (default: CPUs per node)\n"
 		"  -s MiB    buffer per process (default 48)\n"
-		"  -l N      passes over each thread's slice per unit of work (default 12)\n"
+		"  -u S      seconds of work per unit (default: a third of -d)\n"
+		"  -l N      a unit of work is N passes over each thread's slice instead\n"
+		"            (default 0: units of time); -d still ends the mix\n"
 		"  -w LIST   units of work per process (default: 3,1,3,1.. then 3.. and 1)\n"
 		"  -g S      seconds between arrivals after the first one per node (default 1)\n"
 		"  -q S      idle seconds of the last, phase-changing process (default 8)\n"
@@ -127,7 +146,8 @@ int main(int argc, char **argv)
 		WL_OPT_NUM('n', &nprocs, 1),
 		WL_OPT_NUM('t', &nthreads, 1),
 		WL_OPT_NUM('s', &size_mb, 1),
-		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_NUM('l', &passes, 0),
+		WL_OPT_NUM('u', &unit_s, 1),
 		WL_OPT_STR('w', &weights),
 		WL_OPT_NUM('g', &gap_s, 0),
 		WL_OPT_NUM('q', &quiet_s, 0),
@@ -136,10 +156,10 @@ int main(int argc, char **argv)
 	double t0;
 
 	size_mb = 48;
-	passes = 12;
 	gap_s = 1;
 	quiet_s = 8;
-	wl_setup(argc, argv, "n:t:s:l:w:g:q:", opts, usage);
+	wl_setup(argc, argv, "n:t:s:l:u:w:g:q:", opts, usage);
+	wl_check_limits(passes);
 	if (!nprocs)
 		nprocs = wl_topo.nodes + 2;
 	if (nprocs > MAX_PROCS)
@@ -164,12 +184,13 @@ int main(int argc, char **argv)
 			wl_die("-w: a list of numbers, not '%s'", weights);
 		weights = *end ? end + 1 : end;
 	}
-	wl_info("workload", "mix n=%lu t=%lu s=%luMiB l=%lu g=%lus q=%lus", nprocs, nthreads,
-		size_mb, passes, gap_s, quiet_s);
+	wl_info("workload", "mix n=%lu t=%lu s=%luMiB d=%gs u=%gs l=%lu g=%lus q=%lus", nprocs,
+		nthreads, size_mb, wl_opts.duration,
+		unit_s ? (double)unit_s : wl_opts.duration / 3, passes, gap_s, quiet_s);
 	wl_info("threads", "%lu", nprocs * nthreads);
 
 	wl_mark(0);
-	t0 = wl_now();
+	t0 = t_start = wl_now();
 	while (next < nprocs || live) {
 		double due = next < (unsigned long)wl_topo.nodes ? 0 :
 			     (double)(next - wl_topo.nodes + 1) * gap_s;

@@ -3,8 +3,8 @@
  * numa01: P processes x T threads. Each process allocates SIZE, first
  * written entirely on one node (-z, as numa01's NO_BIND_FORCE_SAME_NODE
  * does: the worst start), then each thread writes the whole shared buffer
- * PASSES times. With -A (numa01_THREAD_ALLOC) each thread writes only its
- * own slice. The ideal is process p's threads and memory on node p % nodes.
+ * over and over for SECONDS (-d) or PASSES times (-l). With -A
+ * (numa01_THREAD_ALLOC) each thread writes only its own slice. The ideal is process p's threads and memory on node p % nodes.
  *
  * Re-implemented from the behaviour described in the benchmark notes (the
  * original is GPL-2.0 and not copied). Differences: P defaults to the number
@@ -32,7 +32,7 @@ static void *worker(void *arg)
 	else
 		wl_group_self(group);
 	wl_start_wait();
-	wl_worker_write(w, passes);
+	wl_worker_write(w, passes, wl_opts.duration);
 	wl_group_end(mine);
 	return NULL;
 }
@@ -82,12 +82,13 @@ static void process(int p)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: numa01 [-A] [-p PROCS] [-t THREADS] [-s MiB] [-l PASSES] [-z NODE] [options]\n"
+		"usage: numa01 [-A] [-p PROCS] [-t THREADS] [-s MiB] [-d SEC] [-l PASSES] [-z NODE]\n"
+		"              [options]\n"
 		"  -A        numa01_THREAD_ALLOC: each thread writes its own slice\n"
 		"  -p N      processes (default: one per node)\n"
 		"  -t N      threads per process (default: CPUs / processes)\n"
 		"  -s MiB    buffer per process (default 64)\n"
-		"  -l N      passes (default 20)\n"
+		"  -l N      at most N passes (default 0: as many as -d allows)\n"
 		"  -z NODE   node all memory starts on without binding (default 0)\n"
 		WL_COMMON_USAGE);
 	exit(2);
@@ -100,21 +101,21 @@ int main(int argc, char **argv)
 		WL_OPT_NUM('p', &nprocs, 1),
 		WL_OPT_NUM('t', &nthreads, 1),
 		WL_OPT_NUM('s', &size_mb, 1),
-		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_NUM('l', &passes, 0),
 		WL_OPT_NUM('z', &init_node, 0),
 		{ 0 }
 	};
 
 	size_mb = 64;
-	passes = 20;
 	wl_setup(argc, argv, "Ap:t:s:l:z:", opts, usage);
+	wl_check_limits(passes);
 	if (!nprocs)
 		nprocs = wl_topo.nodes;
 	if (!nthreads)
 		nthreads = wl_cpus_per(nprocs);
 	wl_check_node("-z", init_node);
-	wl_info("workload", "numa01%s p=%lu t=%lu s=%luMiB l=%lu z=%lu", thread_alloc ?
-		"_THREAD_ALLOC" : "", nprocs, nthreads, size_mb, passes, init_node);
+	wl_info("workload", "numa01%s p=%lu t=%lu s=%luMiB d=%gs l=%lu z=%lu", thread_alloc ?
+		"_THREAD_ALLOC" : "", nprocs, nthreads, size_mb, wl_opts.duration, passes, init_node);
 	wl_info("threads", "%lu", nprocs * nthreads);
 
 	return wl_run_procs(nprocs, nthreads, process);

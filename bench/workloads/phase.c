@@ -6,8 +6,9 @@
  * place, so a balancer that backs off its scanning when nothing moves will
  * have backed off). Then the main thread writes a new SIZE buffer on one
  * node (-z) and
- * each thread writes its own slice of it PASSES times: the slices of the
- * threads on other nodes start remote. Markers: ID at the start, ID+2 at the
+ * each thread writes its own slice of it over and over for SECONDS (-d, the
+ * busy phase) or PASSES times (-l): the slices of the threads on other
+ * nodes start remote. Markers: ID at the start, ID+2 at the
  * busy phase's start, ID+1 at the end; samples are taken in the busy phase.
  *
  * With -G, when the busy phase starts, the main thread makes one numa_group
@@ -47,19 +48,21 @@ static void *worker(void *arg)
 	wl_barrier_wait(quiet_done);
 	wl_barrier_wait(busy_go);
 	wl_group_self(group);
-	wl_worker_write(w, passes);
+	wl_worker_write(w, passes, wl_opts.duration);
 	return NULL;
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: phase [-t THREADS] [-q QUIET_S] [-Q] [-s MiB] [-l PASSES] [-z NODE] [options]\n"
+		"usage: phase [-t THREADS] [-q QUIET_S] [-Q] [-s MiB] [-d SEC] [-l PASSES] [-z NODE]\n"
+		"             [options]\n"
 		"  -t N      threads (default: one per CPU)\n"
 		"  -q S      seconds of the idle phase (default 10)\n"
 		"  -Q        write 1 MiB each in the idle phase instead of sleeping\n"
 		"  -s MiB    new buffer of the busy phase, in all (default 128)\n"
-		"  -l N      passes over each slice in the busy phase (default 40)\n"
+		"  -l N      at most N passes over each slice in the busy phase\n"
+		"            (default 0: as many as -d, the busy phase's length, allows)\n"
 		"  -z NODE   node the new buffer starts on without binding (default 0)\n"
 		WL_COMMON_USAGE);
 	exit(2);
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
 		WL_OPT_NUM('q', &quiet_s, 0),
 		WL_OPT_FLAG('Q', &busy_quiet),
 		WL_OPT_NUM('s', &size_mb, 1),
-		WL_OPT_NUM('l', &passes, 1),
+		WL_OPT_NUM('l', &passes, 0),
 		WL_OPT_NUM('z', &init_node, 0),
 		{ 0 }
 	};
@@ -81,14 +84,14 @@ int main(int argc, char **argv)
 	char *buf;
 
 	size_mb = 128;
-	passes = 40;
 	quiet_s = 10;
 	wl_setup(argc, argv, "t:q:Qs:l:z:", opts, usage);
+	wl_check_limits(passes);
 	if (!nthreads)
 		nthreads = wl_topo.cpus;
 	wl_check_node("-z", init_node);
-	wl_info("workload", "phase t=%lu q=%lus(%s) s=%luMiB l=%lu z=%lu", nthreads, quiet_s,
-		busy_quiet ? "busy on 1 MiB" : "asleep", size_mb, passes, init_node);
+	wl_info("workload", "phase t=%lu q=%lus(%s) s=%luMiB d=%gs l=%lu z=%lu", nthreads, quiet_s,
+		busy_quiet ? "busy on 1 MiB" : "asleep", size_mb, wl_opts.duration, passes, init_node);
 	wl_info("threads", "%lu", nthreads);
 
 	size = size_mb << 20;
