@@ -6,7 +6,8 @@
 # Per workload NAME it writes into OUT:
 #   NAME.before, NAME.after   /proc/vmstat, /sys/kernel/mm/knumad/*, the
 #                             knumad thread's CPU ticks, uptime
-#   NAME.log                  the workload's samples and results (common.h)
+#   NAME.log                  the workload's samples, work and CPU time
+#                             (common.h)
 #   NAME.out                  its stdout and stderr
 #   NAME.meta                 command, exit status, guest wall seconds,
 #                             first marker id
@@ -15,18 +16,19 @@
 # step, which run.sh prints as it appears). Exit status: 0, 1 if a workload
 # failed, 3 if the mode cannot be set up on this kernel.
 #
-#   guest.sh MODE OUT PROFILE WORKLOADS THP SCHED
+#   guest.sh MODE OUT PROFILE WORKLOADS THP SCHED SECONDS
 #   MODE       off | upstream | knumad | knumad-group | hard | inverse
 #              (knumad-group: knumad, and our workloads get -G: they put
 #              what belongs together into numa_groups where they can)
-#   PROFILE    smoke | quick | full
+#   PROFILE    smoke | quick | full (sizes; see bench/README.md)
 #   WORKLOADS  comma-separated names, or "all"
 #   THP        never | always | madvise
 #   SCHED      a workload to record with perf sched, or "-"
+#   SECONDS    length of every workload's measured phase (-d)
 set -u
 
-mode=$1 out=$2 profile=$3 only=$4 thp=$5 sched=$6
-bench=$(cd "$(dirname "$0")" && pwd)
+mode=$1 out=$2 profile=$3 only=$4 thp=$5 sched=$6 secs=${7:-30}
+bench=${0%/*}	# run.sh gives an absolute path
 W=$bench/workloads
 
 progress() { echo "$*" >> "$out/progress"; }
@@ -36,36 +38,42 @@ nodes=0
 for n in /sys/devices/system/node/node[0-9]*; do
 	[ -d "$n" ] && nodes=$((nodes + 1))
 done
-cpus=$(getconf _NPROCESSORS_ONLN)
+cpus=0
+for c in /sys/devices/system/cpu/cpu[0-9]*; do
+	[ -d "$c" ] && cpus=$((cpus + 1))
+done
 cpn=$((cpus / nodes))
 
 # --- The workloads: name|command (without -B/-m/-o, added below). ---------
-# Sizes for a guest with 768-1024 MiB per node; see bench/README.md.
+# Each measured phase lasts $secs seconds (-d; perf bench numa: -s, loops
+# unlimited). Sizes for a guest with 768-1024 MiB per node, small enough that
+# set-up (allocation and first touch under TCG with the plugin) takes a few
+# seconds; see bench/README.md.
 plan() {
-	local s=1 l=1
+	local s=1 q=1 d=$secs
 	case "$profile" in
 	smoke)
-		echo "numa01|$W/numa01 -s 32 -l 24"
+		echo "numa01|$W/numa01 -s 32 -d $d"
 		return ;;
-	full) s=2 l=2 ;;
+	full) s=2 q=2 ;;
 	esac
-	echo "memcmp|$W/memcmp -s $((64 * s)) -l $((10 * l))"
-	echo "numa01|$W/numa01 -s $((64 * s)) -l $((10 * l))"
-	echo "numa01_THREAD_ALLOC|$W/numa01 -A -s $((64 * s)) -l $((20 * l))"
-	echo "numa02|$W/numa02 -s $((128 * s)) -l $((20 * l))"
-	echo "phase|$W/phase -q $((4 * l)) -s $((128 * s)) -l $((20 * l))"
-	echo "mix|$W/mix -s $((48 * s)) -l $((8 * l)) -g $((1 * l)) -q $((6 * l))"
-	echo "perf-numa-mem|perf bench numa mem -p $nodes -t $cpn -P $((64 * s)) -l $((5 * l)) -s 600 -z --thp -1"
+	echo "memcmp|$W/memcmp -s $((64 * s)) -d $d"
+	echo "numa01|$W/numa01 -s $((64 * s)) -d $d"
+	echo "numa01_THREAD_ALLOC|$W/numa01 -A -s $((64 * s)) -d $d"
+	echo "numa02|$W/numa02 -s $((64 * s)) -d $d"
+	echo "phase|$W/phase -q $((4 * q)) -s $((64 * s)) -d $d"
+	echo "mix|$W/mix -s $((48 * s)) -d $d -g $((1 * q)) -q $((6 * q))"
+	echo "perf-numa-mem|perf bench numa mem -p $nodes -t $cpn -P $((64 * s)) -s $d -z --thp -1"
 }
 
 # perf bench numa's own bindings, one CPU per task: process p's threads on
 # node p's CPUs, memory bound to node p (hard) or half-way round (inverse).
 # Unbound, -0 puts all memory on CPU 0's node first (numa01's worst start);
 # bound, each process writes its memory under its first thread's binding.
-perf_binds() {
+perf_binds() {	# sets pargs (no subshell: a fork costs up to 0.5 s here)
 	local p t c="" m=""
 	if [ "$1" = none ]; then
-		echo "-0"
+		pargs="-0"
 		return
 	fi
 	for ((p = 0; p < nodes; p++)); do
@@ -78,33 +86,27 @@ perf_binds() {
 			fi
 		done
 	done
-	echo "-C $c -M $m"
+	pargs="-C $c -M $m"
 }
 
-# Counter snapshots use shell builtins only: every program started in the
-# guest is loaded over 9p under TCG, which costs seconds on a loaded host.
-snap() {
-	local f v a
-	{
-		while IFS= read -r v; do
-			printf '%s\n' "$v"
-		done < /proc/vmstat
-		for f in /sys/kernel/mm/knumad/*; do
-			[ -f "$f" ] && read -r v < "$f" 2>/dev/null && echo "knumad.${f##*/} $v"
-		done
-		# utime + stime of the knumad thread (fields 14 and 15).
-		if [ -n "$kpid" ] && read -r -a a < "/proc/$kpid/stat" 2>/dev/null; then
-			echo "kthread.ticks $((a[13] + a[14]))"
-		fi
-		echo "clock.ticks_per_s $hz"
-		read -r v _ < /proc/uptime
-		echo "uptime $v"
-	} > "$1"
-}
-
-usecs() {	# $EPOCHREALTIME as microseconds
-	local t=${1/[.,]/}
-	echo $((10#$t))
+# Between workloads the guest uses shell builtins only, no subshells, and
+# few writes: under TCG on a busy host every program started in the guest
+# is loaded over 9p (0.5-2 s each, perf 4-13 s), a fork costs up to 0.5 s
+# and every write to the results folder is a 9p round trip.
+snap() {	# FILE: the counters, gathered first and written at once
+	local f v a lines
+	mapfile -t lines < /proc/vmstat
+	for f in /sys/kernel/mm/knumad/*; do
+		[ -f "$f" ] && read -r v < "$f" 2>/dev/null && lines+=("knumad.${f##*/} $v")
+	done
+	# utime + stime of the knumad thread (fields 14 and 15).
+	if [ -n "$kpid" ] && read -r -a a < "/proc/$kpid/stat" 2>/dev/null; then
+		lines+=("kthread.ticks $((a[13] + a[14]))")
+	fi
+	lines+=("clock.ticks_per_s $hz")
+	read -r v _ < /proc/uptime
+	lines+=("uptime $v")
+	printf '%s\n' "${lines[@]}" > "$1"
 }
 
 setflag() {	# FILE VALUE: write a /proc/sys or /sys file, report failure
@@ -112,7 +114,21 @@ setflag() {	# FILE VALUE: write a /proc/sys or /sys file, report failure
 	echo "$2" 2>/dev/null > "$1"
 }
 
-mkdir -p "$out" || exit 1
+kthread() {	# sets kpid to the knumad thread's pid; false if there is none
+	local d c
+	kpid=
+	for d in /proc/[0-9]*; do
+		read -r c < "$d/comm" 2>/dev/null || continue
+		[ "$c" = knumad ] && { kpid=${d#/proc/}; return 0; }
+	done
+	return 1
+}
+
+val() {	# FILE: sets v to its first line, or n/a
+	read -r v < "$1" 2>/dev/null || v=n/a
+}
+
+[ -d "$out" ] || exit 1
 : > "$out/progress"
 
 # --- Mode ----------------------------------------------------------------
@@ -130,37 +146,43 @@ knumad|knumad-group)
 	[ "$mode" = knumad-group ] && group=-G
 	[ -e "$knumad_sysctl" ] || die "this kernel has no kernel.knumad sysctl" 3
 	setflag "$knumad_sysctl" 1 || die "kernel.knumad=1 refused" 3
-	sleep 1
-	pgrep -x knumad > /dev/null || die "kernel.knumad=1 but no knumad thread" 3 ;;
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		kthread && break
+		sleep 0.2
+	done
+	kthread || die "kernel.knumad=1 but no knumad thread" 3 ;;
 *)	die "unknown mode $mode" 3 ;;
 esac
 if [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
 	setflag /sys/kernel/mm/transparent_hugepage/enabled "$thp" || die "cannot set THP $thp" 3
 fi
 [ "$sched" = - ] || setflag /proc/sys/kernel/sched_schedstats 1
-kpid=$(pgrep -x knumad | head -n 1)
-hz=$(getconf CLK_TCK)
+kthread
+hz=100	# USER_HZ, the unit of /proc/PID/stat times on x86
 
-{
-	echo "kernel $(uname -r)"
-	echo "kernel_version $(cat /proc/version)"
-	echo "cmdline $(cat /proc/cmdline)"
-	echo "mode $mode"
-	echo "bind $bind"
-	if [ -n "$group" ]; then echo "numa_group -G"; else echo "numa_group no"; fi
-	echo "profile $profile"
-	echo "nodes $nodes"
-	echo "cpus $cpus"
-	echo "thp $(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
-	echo "numa_balancing $(cat $nb_sysctl)"
-	echo "knumad $(cat $knumad_sysctl 2>/dev/null || echo n/a)"
-	for f in /sys/kernel/mm/knumad/*; do
-		[ -f "$f" ] && echo "knumad.${f##*/} $(cat "$f" 2>/dev/null)"
-	done
-	echo "perf $(perf version 2>/dev/null || echo n/a)"
-	numactl -H | sed 's/^/numactl /'
-} > "$out/info"
-progress "mode $mode ready: numa_balancing=$(cat $nb_sysctl) knumad=$(cat $knumad_sysctl 2>/dev/null || echo n/a) bind=$bind${group:+ numa_group=-G} thp=$thp"
+val /sys/kernel/mm/transparent_hugepage/enabled
+thp_now=n/a
+[[ "$v" =~ \[([a-z]+)\] ]] && thp_now=${BASH_REMATCH[1]}
+val $nb_sysctl; nb_now=$v
+val $knumad_sysctl; knumad_now=$v
+info=("mode $mode" "bind $bind" "numa_group ${group:-no}" "profile $profile" "seconds $secs"
+      "nodes $nodes" "cpus $cpus" "thp $thp_now" "numa_balancing $nb_now" "knumad $knumad_now")
+val /proc/sys/kernel/osrelease; info+=("kernel $v")
+val /proc/version; info+=("kernel_version $v")
+val /proc/cmdline; info+=("cmdline $v")
+for f in /sys/kernel/mm/knumad/*; do
+	[ -f "$f" ] && val "$f" && info+=("knumad.${f##*/} $v")
+done
+# The topology (what numactl -H shows), without loading numactl.
+for n in /sys/devices/system/node/node[0-9]*; do
+	[ -d "$n" ] || continue
+	val "$n/cpulist"
+	while read -r a b c d e; do
+		[ "$c" = MemTotal: ] && info+=("node ${n##*node} cpus $v mem $d $e")
+	done < "$n/meminfo"
+done
+printf '%s\n' "${info[@]}" > "$out/info"
+progress "mode $mode ready: numa_balancing=$nb_now knumad=$knumad_now bind=$bind${group:+ numa_group=-G} thp=$thp_now"
 
 # --- Workloads -------------------------------------------------------------
 failed=0 i=0
@@ -170,13 +192,17 @@ while IFS='|' read -r name cmd; do
 	base=$((4 * i))
 	i=$((i + 1))
 	log=$out/$name.log
-	: > "$log"
+	threads=
 	case "$name" in
 	perf-*)
-		args=$(perf_binds "$bind")
+		perf_binds "$bind"
+		threads="threads $((nodes * cpn))"
 		# perf bench numa is a host binary: sampled from outside, and
-		# never grouped (it has no numa_group option).
-		full="$W/numasample -m $base -o $log -- $cmd $args" ;;
+		# never grouped (it has no numa_group option). Its measured
+		# phase starts when it prints "threads initialized" (set-up
+		# done, its threads start working); line-buffered so that
+		# numasample sees the line at once.
+		full="$W/numasample -m $base -o $log -w initialized -- stdbuf -oL $cmd $pargs" ;;
 	*)	full="$cmd -B $bind ${group:+$group }-m $base -o $log" ;;
 	esac
 	if [ "$name" = "$sched" ]; then
@@ -190,10 +216,10 @@ while IFS='|' read -r name cmd; do
 	rc=$?
 	t1=$EPOCHREALTIME
 	snap "$out/$name.after"
-	us=$(($(usecs "$t1") - $(usecs "$t0")))
+	us=$((10#${t1/[.,]/} - 10#${t0/[.,]/}))	# $EPOCHREALTIME in microseconds
 	printf -v wall "%d.%03d" $((us / 1000000)) $((us % 1000000 / 1000))
-	printf 'cmd %s\nrc %d\nwall_s %s\nmark %d\n' "$full" "$rc" "$wall" "$base" > "$out/$name.meta"
-	case "$name" in perf-*) echo "threads $((nodes * cpn))" >> "$out/$name.meta" ;; esac
+	printf 'cmd %s\nrc %d\nwall_s %s\nmark %d\n%s' "$full" "$rc" "$wall" "$base" \
+		"${threads:+$threads$'\n'}" > "$out/$name.meta"
 	if [ "$name" = "$sched" ] && [ -s /tmp/sched.data ]; then
 		perf sched latency -i /tmp/sched.data > "$out/$name.sched-latency.txt" 2>&1
 		# Task migrations between CPUs of different nodes, per command.
