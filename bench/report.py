@@ -1,32 +1,39 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn one benchmark run folder into a table, CSV files and plots.
+"""Turn one benchmark results folder into a table, CSV files and plots.
 
     report.py RESULTS_DIR [--modes off,upstream,...] [--quiet]
 
-RESULTS_DIR holds one folder per mode, as bench/run.sh and bench/guest.sh
-leave them (locality.csv from the locality plugin, NAME.{meta,before,after,
-log} per workload). Writes into RESULTS_DIR:
+RESULTS_DIR holds one folder per mode and in it one folder per run
+(MODE/1, MODE/2, ...), as bench/run.sh and bench/guest.sh leave them
+(locality.csv from the locality plugin, NAME.{meta,before,after,log,out} per
+workload); an older folder with the files straight in MODE/ is one run.
+Writes into RESULTS_DIR:
 
-    table.txt        the table printed on stdout, with its notes
-    results.csv      one row per workload x mode, every figure and n/a reason
-    timeseries.csv   user-mode locality per plugin interval, per workload x mode
-    plots/NAME.png   locality over time per mode (gnuplot), if gnuplot is there
+    table.txt        the printed table, its summary lines and notes
+    results.csv      one row per workload x mode x run: every figure, and
+                     the reason for every n/a
+    summary.csv      one row per workload x mode: median, min and max over
+                     the runs of the table's figures
+    timeseries.csv   user-mode locality per plugin interval, per run
+    plots/NAME.png   locality over time per mode and run (gnuplot)
 
-Every figure comes from the run; what cannot be measured is "n/a" with a
-reason. The modelled runtime uses the native cost constants below
-(bench/README.md, "Modelled runtime"), never TCG time.
+Every figure comes from the runs; what cannot be measured is "n/a" with a
+reason. The modelled figures use the native cost constants below
+(bench/README.md, "Modelled cost"), never TCG time. Exit status: 0, 1 if a
+workload failed, was not run or could not be measured, 2 on bad usage.
 """
 import csv
 import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 
-# Native cost constants of the modelled runtime (benchmarks-and-physics.md
-# section 4; see bench/README.md). Seconds per event.
+# Native cost constants of the model (benchmarks-and-physics.md section 4;
+# see bench/README.md). Seconds per event.
 ACCESS_BYTES = 8          # the plugin counts 8-byte accesses (wider ones split)
 C_LOCAL = 8 / 10e9        # 8 B at 10 GB/s per core, local streaming (s4.4, s5)
 C_REMOTE = 8 / 5e9        # remote bandwidth 0.5x local (s4.1, s4.4)
@@ -41,11 +48,19 @@ CONSTANTS = (
     f"migrated, {C_HINT * 1e6:.0f} us per hinting fault, {C_PTE * 1e9:.0f} ns per PTE "
     "updated (upstream) or page scanned (knumad)")
 
-CONVERGED = 0.90          # locality that must hold to the end
+# Steady state and convergence (bench/README.md, "Steady state and
+# convergence").
+STEADY_PART = 1 / 3       # steady state: the last third of the measured phase
+CONVERGED = 90.0          # time to 90%: every later 2 s stretch >= this
+SETTLED_POINTS = 2.0      # time to +-2: every later 2 s stretch within this of steady
+STRETCH_S = 2.0           # the stretches: consecutive plugin intervals spanning 2 s
 MIN_INTERVAL_SHARE = 0.10  # intervals with less work than this x median are skipped
-MIN_CONVERGED_SHARE = 0.25  # the converged tail must hold this share of the accesses
+# Comparing two modes (bench/README.md, "Summary lines").
+SPREAD_FLOOR = 1.0        # points: the least difference in steady state that counts
+COST_FACTOR = 0.9         # less cost: at most this x the other's
 
 MODES = ["off", "upstream", "knumad", "knumad-group", "hard", "inverse"]
+BALANCERS = ["upstream", "knumad", "knumad-group"]
 MODE_TEXT = {
     "off": "no balancing",
     "upstream": "upstream numa_balancing=1",
@@ -54,7 +69,7 @@ MODE_TEXT = {
     "hard": "hard binding (CPUs + MPOL_BIND, per process/thread)",
     "inverse": "inverse binding (CPUs on one node, memory on the other)",
 }
-MODE_W = max(len(m) for m in MODES)   # width of the mode column
+MODE_W = max(len(m) for m in MODES)
 # Fixed plot colour per mode, whichever modes a plot has.
 MODE_COLOUR = {
     "off": "#808080",
@@ -66,6 +81,7 @@ MODE_COLOUR = {
 }
 # Task names in perf sched: perf bench numa names its threads "thread P/T".
 COMM = {"perf-numa-mem": "thread", "numa01_THREAD_ALLOC": "numa01"}
+NEVER = math.inf          # "never" (converged) as a number, for medians
 
 
 def na(reason):
@@ -74,6 +90,10 @@ def na(reason):
 
 def is_na(v):
     return isinstance(v, tuple)
+
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def read_kv(path):
@@ -109,7 +129,8 @@ class Plugin:
 
     def __init__(self, path):
         self.marks = {}       # id -> (t, local, remote, other), cumulative
-        self.intervals = []   # (t_end, local, remote), during the interval
+        self.cum = []         # (t_end, local, remote) cumulative at each interval's end
+        self.interval_s = 0.5
         self.ok = False
         try:
             f = open(path)
@@ -117,7 +138,15 @@ class Plugin:
             return
         marks, ivs = {}, {}
         with f:
-            for row in csv.reader(line for line in f if not line.startswith("#")):
+            rows = []
+            for line in f:
+                if line.startswith("#"):
+                    m = re.search(r"interval_ms=(\d+)", line)
+                    if m and int(m.group(1)) > 0:
+                        self.interval_s = int(m.group(1)) / 1000
+                    continue
+                rows.append(line)
+            for row in csv.reader(rows):
                 if len(row) != 7 or row[5] != "user" or row[0] not in ("mark", "interval"):
                     continue
                 kind, ident, t, vn, mn = row[0], row[1], float(row[2]), row[3], row[4]
@@ -132,7 +161,11 @@ class Plugin:
                     table[key] = [t, 0, 0, 0]
                 table[key][1 + cls] += v
         self.marks = {k: tuple(v) for k, v in marks.items()}
-        self.intervals = [(v[0], v[1], v[2]) for _, v in sorted(ivs.items())]
+        loc = rem = 0
+        for _, v in sorted(ivs.items()):
+            loc += v[1]
+            rem += v[2]
+            self.cum.append((v[0], loc, rem))
         self.ok = True
 
     def window(self, a, b):
@@ -142,41 +175,67 @@ class Plugin:
         ma, mb = self.marks[a], self.marks[b]
         return mb[1] - ma[1], mb[2] - ma[2], mb[0] - ma[0], ma[0], mb[0]
 
-    def series(self, t0, t1):
-        """(seconds since t0, local fraction, accesses) of the intervals in [t0, t1]."""
+    def series(self, a, b):
+        """The window's intervals, clipped to its marks with exact counts:
+        (start, end seconds since mark a, local, remote). The plugin's
+        cumulative counts at each interval's end are the sums of the
+        intervals before, so the first and last pieces are exact too."""
+        ma, mb = self.marks[a], self.marks[b]
+        t0 = ma[0]
+        prev = (ma[0], ma[1], ma[2])
         out = []
-        prev = 0.0
-        for t, l, r in self.intervals:
-            start, prev = prev, t
-            if t <= t0 or start >= t1:
+        for t, loc, rem in self.cum:
+            if t <= ma[0]:
                 continue
-            out.append((start - t0, t - t0, l, r))
+            if t >= mb[0]:
+                break
+            out.append((prev[0] - t0, t - t0, max(0, loc - prev[1]), max(0, rem - prev[2])))
+            prev = (t, loc, rem)
+        out.append((prev[0] - t0, mb[0] - t0, max(0, mb[1] - prev[1]), max(0, mb[2] - prev[2])))
         return out
 
+    def tail(self, a, b, part):
+        """Local, remote accesses and the start (seconds since mark a) of the
+        window's last part: from the first interval end at or after
+        end - part x length, to mark b."""
+        ma, mb = self.marks[a], self.marks[b]
+        start = mb[0] - part * (mb[0] - ma[0])
+        for t, loc, rem in self.cum:
+            if start <= t < mb[0]:
+                return max(0, mb[1] - loc), max(0, mb[2] - rem), t - ma[0]
+        return None
 
-def convergence(series):
-    """Seconds from the window's start until locality stays >= 90%."""
+
+def worked(series):
+    """The intervals with at least MIN_INTERVAL_SHARE of the median
+    interval's accesses: no start-up or tail slivers."""
     work = [s for s in series if s[2] + s[3] > 0]
     if not work:
+        return []
+    med = statistics.median(s[2] + s[3] for s in work)
+    return [s for s in work if s[2] + s[3] >= MIN_INTERVAL_SHARE * med]
+
+
+def settle_time(series, interval_s, ok):
+    """The time T (seconds since the phase's start, an interval's start)
+    from which every stretch of STRETCH_S seconds of consecutive intervals
+    has a locality (percent, access-weighted) for which ok() holds, to the
+    phase's end; 'never' if even the last stretch fails."""
+    work = worked(series)
+    if not work:
         return na("no user accesses in the plugin's intervals")
-    med = sorted(s[2] + s[3] for s in work)[len(work) // 2]
-    work = [s for s in work if s[2] + s[3] >= MIN_INTERVAL_SHARE * med]
-    if len(work) < 2:
-        return na("run shorter than two plugin intervals")
-    first = None
-    tail = 0
-    for start, end, l, r in work:
-        if l / (l + r) >= CONVERGED:
-            if first is None:
-                first, tail = start, 0
-            tail += l + r
-        else:
-            first = None
-    # A local tail of stragglers (the last threads of a workload) is not
-    # convergence: the stable stretch must hold a quarter of the work.
-    if first is None or tail < MIN_CONVERGED_SHARE * sum(s[2] + s[3] for s in work):
+    k = max(1, round(STRETCH_S / interval_s))
+    if len(work) < k:
+        return na(f"measured phase shorter than {STRETCH_S:g} s of plugin intervals")
+    last_bad = -1
+    for j in range(len(work) - k + 1):
+        loc = sum(s[2] for s in work[j:j + k])
+        tot = sum(s[2] + s[3] for s in work[j:j + k])
+        if not ok(100.0 * loc / tot):
+            last_bad = j
+    if last_bad == len(work) - k:
         return "never"
-    return max(0.0, first)
+    return max(0.0, work[last_bad + 1][0])
 
 
 def read_log(path):
@@ -190,8 +249,11 @@ def read_log(path):
                     if p[0] == "s" and len(p) == 10:
                         lg["s"].append((float(p[1]), int(p[3]), int(p[6]), int(p[7]),
                                         float(p[8]), int(p[9])))
-                    elif p[0] == "d" and len(p) == 7:
-                        lg["d"].append((int(p[3]), int(p[4]), int(p[5])))
+                    elif p[0] == "d" and len(p) in (7, 10):
+                        # exec ns, delay ns, bytes, system us, user us (-1: not
+                        # measured, None: older log), seconds worked
+                        extra = (int(p[7]), int(p[8]), float(p[9])) if len(p) == 10 else (None, None, None)
+                        lg["d"].append((int(p[3]), int(p[4]), int(p[5])) + extra)
                     elif p[0] == "m" and len(p) == 3:
                         lg["m"][int(p[1])] = float(p[2])
                     elif p[0] == "i" and len(p) >= 3:
@@ -210,18 +272,34 @@ def read_log(path):
     return lg
 
 
-def fmt(v, spec):
-    if is_na(v):
-        return "n/a"
-    if isinstance(v, str):
-        return v
-    return format(v, spec)
+def perf_throughput(path):
+    """perf bench numa mem's own throughput, bytes per second: its data-total
+    over its runtime-max (what it prints as total-speed, in more digits),
+    else total-speed."""
+    vals = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                p = [x.strip() for x in line.split(",")]
+                if len(p) >= 4 and p[0] == "main":
+                    try:
+                        vals[p[3]] = float(p[1])
+                    except ValueError:
+                        pass
+    except OSError:
+        return None
+    if vals.get("data-total") and vals.get("runtime-max/thread"):
+        return vals["data-total"] * 1e9 / vals["runtime-max/thread"]
+    if "total-speed" in vals:
+        return vals["total-speed"] * 1e9
+    return None
 
 
-def analyse(mode_dir, mode, name):
-    """All figures of one workload in one mode: a dict, n/a as (n/a, reason)."""
-    r = {"workload": name, "mode": mode}
-    meta = read_kv(os.path.join(mode_dir, name + ".meta"))
+def analyse(run_dir, mode, run, name):
+    """All figures of one workload in one run: a dict, n/a as (n/a, reason).
+    Figures relative to the off mode are added later (relate())."""
+    r = {"workload": name, "mode": mode, "repeat": run}
+    meta = read_kv(os.path.join(run_dir, name + ".meta"))
     if not meta:
         r["status"] = "not run"
         return r
@@ -229,9 +307,9 @@ def analyse(mode_dir, mode, name):
     r["status"] = "ok" if rc == "0" else f"failed (exit {rc})"
     r["guest_wall_s"] = num(meta, "wall_s")
     base = int(meta.get("mark", "0"))
-    before = read_kv(os.path.join(mode_dir, name + ".before"))
-    after = read_kv(os.path.join(mode_dir, name + ".after"))
-    lg = read_log(os.path.join(mode_dir, name + ".log")) or \
+    before = read_kv(os.path.join(run_dir, name + ".before"))
+    after = read_kv(os.path.join(run_dir, name + ".after"))
+    lg = read_log(os.path.join(run_dir, name + ".log")) or \
         {"s": [], "d": [], "m": {}, "i": {}, "g": [], "group_errors": 0}
     r["params"] = lg["i"].get("workload", meta.get("cmd", ""))
 
@@ -252,29 +330,77 @@ def analyse(mode_dir, mode, name):
         r["numa_group_pages_migrated"] = sum(mg) if mg else na("no numa_group_pages_migrated in fdinfo")
         r["numa_group_nodes"] = " ".join(str(g[0]) for g in lg["g"])
 
-    # Locality from the plugin; the phase workload's busy phase only.
-    plugin = Plugin(os.path.join(mode_dir, "locality.csv"))
+    # Locality from the plugin: the whole measured phase, its last third,
+    # and the convergence times; the phase workload's busy phase only.
+    plugin = Plugin(os.path.join(run_dir, "locality.csv"))
     start = base + 2 if (base + 2) in plugin.marks else base
     win = plugin.window(start, base + 1) if plugin.ok else None
     series = []
     if win is None:
         reason = "no plugin CSV" if not plugin.ok else "markers missing"
-        r["locality_pct"] = na(reason)
-        r["convergence_s"] = na(reason)
-        r["tcg_window_s"] = na(reason)
+        if plugin.ok and lg["i"].get("start"):
+            reason += f" (start {lg['i']['start']})"
+        for k in ("locality_pct", "steady_pct", "t90_s", "settle_s", "tcg_window_s"):
+            r[k] = na(reason)
         n_l = n_r = None
     else:
         n_l, n_r, secs, t0, t1 = win
         r["user_local"], r["user_remote"] = n_l, n_r
         r["tcg_window_s"] = secs
         r["locality_pct"] = 100.0 * n_l / (n_l + n_r) if n_l + n_r else na("no user accesses")
-        series = plugin.series(t0, t1)
-        r["convergence_s"] = convergence(series)
+        series = plugin.series(start, base + 1)
+        tail = plugin.tail(start, base + 1, STEADY_PART)
+        if tail is None:
+            r["steady_pct"] = na("measured phase shorter than the plugin's interval")
+        elif tail[0] + tail[1] == 0:
+            r["steady_pct"] = na("no user accesses in the last third")
+        else:
+            r["steady_pct"] = 100.0 * tail[0] / (tail[0] + tail[1])
+            r["steady_from_s"] = tail[2]
+        r["t90_s"] = settle_time(series, plugin.interval_s, lambda p: p >= CONVERGED)
+        if is_na(r["steady_pct"]):
+            r["settle_s"] = r["steady_pct"]
+        else:
+            steady = r["steady_pct"]
+            r["settle_s"] = settle_time(series, plugin.interval_s,
+                                        lambda p: abs(p - steady) <= SETTLED_POINTS)
     r["_series"] = series
 
-    # Resident locality (the second opinion) and the misplaced pages at start.
+    # Work done: bytes per second of the measured phase (guest time), from
+    # the workers' d lines; perf bench numa's own throughput.
     g0 = lg["m"].get(start)
     g1 = lg["m"].get(base + 1)
+    if name.startswith("perf-"):
+        tp = perf_throughput(os.path.join(run_dir, name + ".out"))
+        r["throughput_Bps"] = tp if tp else na("no throughput in perf's output")
+    else:
+        work = sum(d[2] for d in lg["d"])
+        span = (g1 - g0) if g0 is not None and g1 is not None else \
+            (r["tcg_window_s"] if not is_na(r.get("tcg_window_s", na(""))) else None)
+        if not lg["d"]:
+            r["throughput_Bps"] = na("no worker end lines in the log")
+        elif not work:
+            r["throughput_Bps"] = na("the workers logged no work")
+        elif not span:
+            r["throughput_Bps"] = na("no phase length (markers missing)")
+        else:
+            r["throughput_Bps"] = work / span
+            r["work_bytes"] = work
+            r["work_window_s"] = span
+
+    # CPU time the workers spent in the kernel in their measured phase
+    # (upstream's scanning, hinting faults and migrations run there).
+    sys_us = [d[3] for d in lg["d"] if d[3] is not None and d[3] >= 0]
+    usr_us = [d[4] for d in lg["d"] if d[4] is not None and d[4] >= 0]
+    if sys_us:
+        r["task_sys_s"] = sum(sys_us) / 1e6
+        r["task_user_s"] = sum(usr_us) / 1e6
+    elif lg["d"] and lg["d"][0][3] is None:
+        r["task_sys_s"] = na("no CPU time in the workers' end lines (older run)")
+    else:
+        r["task_sys_s"] = na("no CPU time measured for the workers")
+
+    # Resident locality (the second opinion) and the misplaced pages.
     samples = [s for s in lg["s"] if (g0 is None or s[0] >= g0 - 0.5) and (g1 is None or s[0] <= g1 + 0.5)]
     if samples:
         res = sum(s[2] * s[4] / s[5] for s in samples)
@@ -303,11 +429,24 @@ def analyse(mode_dir, mode, name):
     r["numa_hint_faults"] = counter("numa_hint_faults", "no numa_hint_faults")
     r["numa_hint_faults_local"] = counter("numa_hint_faults_local", "no numa_hint_faults_local")
     for k in ("passes", "full_scans", "pages_scanned", "node_changes", "tasks_moved",
-              "tasks_swapped", "tasks_busy", "mm_skipped_contended", "cpu_time_us"):
+              "tasks_swapped", "tasks_busy", "mm_skipped_contended", "cpu_time_us",
+              "pages_migrated", "hint_faults", "hint_armed"):
         v = delta(before, after, "knumad." + k)
         r["knumad_" + k] = v if v is not None else na(f"no /sys/kernel/mm/knumad/{k}")
-    v = delta(before, after, "knumad.pages_migrated")
-    r["knumad_pages_migrated"] = v if v is not None else na("no /sys/kernel/mm/knumad/pages_migrated")
+    # Whatever else the kernel has: every knumad_* line of /proc/vmstat (as
+    # vmstat_knumad_*, deltas) and every file of /sys/kernel/mm/knumad/
+    # (knumad_NAME, delta, and knumad_NAME_end, its value after the run).
+    for key in after:
+        if key.startswith("knumad_"):
+            v = delta(before, after, key)
+            if v is not None:
+                r["vmstat_" + key] = v
+        elif key.startswith("knumad."):
+            k = key[len("knumad."):]
+            v = delta(before, after, key)
+            if v is not None:
+                r["knumad_" + k] = v
+            r["knumad_" + k + "_end"] = after[key]
     r["pages_migrated"] = r["pgmigrate_success"]
     pm, mp = r["pages_migrated"], r["misplaced_pages"]
     if is_na(pm) or is_na(mp):
@@ -317,23 +456,19 @@ def analyse(mode_dir, mode, name):
     else:
         r["migrations_per_misplaced"] = pm / mp
 
-    # Balancing CPU time, measured (TCG seconds).
+    # The knumad thread's CPU time, measured (TCG seconds).
     if mode in ("knumad", "knumad-group"):
         us = delta(before, after, "knumad.cpu_time_us")
         ticks = delta(before, after, "kthread.ticks")
         hz = num(after, "clock.ticks_per_s") or 100
         if us is not None:
-            r["balancing_cpu_s"] = us / 1e6
-            r["balancing_cpu_src"] = "knumad cpu_time_us"
+            r["kthread_cpu_s"] = us / 1e6
+            r["kthread_cpu_src"] = "knumad cpu_time_us"
         elif ticks is not None:
-            r["balancing_cpu_s"] = ticks / hz
-            r["balancing_cpu_src"] = "knumad thread utime+stime"
+            r["kthread_cpu_s"] = ticks / hz
+            r["kthread_cpu_src"] = "knumad thread utime+stime"
         else:
-            r["balancing_cpu_s"] = na("no knumad thread or counter")
-    elif mode == "upstream":
-        r["balancing_cpu_s"] = na("upstream scans and faults in the tasks' own context")
-    else:
-        r["balancing_cpu_s"] = "-"
+            r["kthread_cpu_s"] = na("no knumad thread or counter")
 
     # Waiting for a CPU (schedstat): stretch = (run + wait) / run.
     execs = sum(d[0] for d in lg["d"])
@@ -344,14 +479,16 @@ def analyse(mode_dir, mode, name):
     except (TypeError, ValueError):
         threads = None
 
-    # The modelled native runtime.
-    if n_l is None or is_na(r["stretch"]) or not threads:
-        r["modelled_s"] = na("accesses, schedstat or thread count missing")
-        r["modelled_balance_s"] = na("accesses, schedstat or thread count missing")
+    # The model: native seconds per worker thread for the work done, and
+    # per access; its balancing part (the cost used to break ties).
+    if n_l is None or is_na(r["stretch"]) or not threads or not n_l + n_r:
+        why = "accesses, schedstat or thread count missing"
+        for k in ("modelled_s", "modelled_balance_s", "modelled_ns_per_access"):
+            r[k] = na(why)
     else:
         def val(k):
             v = r.get(k)
-            return 0.0 if v is None or is_na(v) or isinstance(v, str) else v
+            return v if is_num(v) else 0.0
         thp = val("thp_migration_success")
         m4k = max(0.0, val("pgmigrate_success") - 512 * thp)
         scan = val("numa_pte_updates") + val("knumad_pages_scanned")
@@ -360,15 +497,89 @@ def analyse(mode_dir, mode, name):
         r["modelled_memory_s"] = memory / threads
         r["modelled_balance_s"] = balance / threads
         r["modelled_s"] = r["stretch"] * (memory + balance) / threads
+        r["modelled_ns_per_access"] = 1e9 * r["stretch"] * (memory + balance) / (n_l + n_r)
         r["threads"] = threads
     return r
 
 
-def sched_summary(mode_dir, name):
+def median_of(rows, key):
+    v = [r[key] for r in rows if is_num(r.get(key))]
+    return statistics.median(v) if v else None
+
+
+def relate(rows, names, runs):
+    """The figures relative to the off mode of the same workload: work done,
+    modelled work, and the balancers' CPU time in the tasks' context."""
+    for name in names:
+        offs = [rows[(name, "off", n)] for n in runs.get("off", [])
+                if rows[(name, "off", n)].get("status") == "ok"]
+        off_tp = median_of(offs, "throughput_Bps")
+        off_mod = median_of(offs, "modelled_ns_per_access")
+        off_sys = median_of(offs, "task_sys_s")
+        for mode, nums in runs.items():
+            for n in nums:
+                r = rows[(name, mode, n)]
+                if r.get("status") == "not run":
+                    continue
+                tp = r.get("throughput_Bps")
+                if is_na(tp) or tp is None:
+                    r["work_rel"] = tp if is_na(tp) else na("no throughput")
+                elif not off_tp:
+                    r["work_rel"] = na("no off run of this workload to compare with")
+                else:
+                    r["work_rel"] = tp / off_tp
+                mod = r.get("modelled_ns_per_access")
+                if not is_num(mod):
+                    r["model_rel"] = mod if is_na(mod) else na("no model")
+                elif not off_mod:
+                    r["model_rel"] = na("no off run of this workload to compare with")
+                else:
+                    r["model_rel"] = off_mod / mod
+                balancer_cpu(r, mode, off_sys, bool(offs))
+
+
+def balancer_cpu(r, mode, off_sys, have_off):
+    """Balancer CPU seconds (TCG): the knumad thread's, plus what the
+    workers spent in the kernel beyond what they spent with no balancing
+    (hinting faults, upstream's scanning and migration on fault)."""
+    if mode not in BALANCERS:
+        r["balancing_cpu_s"] = "-"
+        return
+    sys_s = r.get("task_sys_s")
+    extra = None
+    if is_num(sys_s) and off_sys is not None:
+        extra = sys_s - off_sys
+        r["task_sys_extra_s"] = extra
+    if mode == "upstream":
+        if extra is not None:
+            r["balancing_cpu_s"] = extra
+            r["balancing_cpu_src"] = "workers' system time - off's"
+        elif not is_num(sys_s):
+            r["balancing_cpu_s"] = na("upstream works in the tasks' context, and " + sys_s[1])
+        else:
+            r["balancing_cpu_s"] = na("upstream works in the tasks' context: no off run "
+                                      "of this workload to subtract its system time"
+                                      if not have_off else
+                                      "upstream works in the tasks' context: off's "
+                                      "system time not measured")
+        return
+    kt = r.get("kthread_cpu_s")
+    if not is_num(kt):
+        r["balancing_cpu_s"] = kt if is_na(kt) else na("no knumad thread time")
+        return
+    if extra is None:
+        r["balancing_cpu_s"] = kt
+        r["balancing_cpu_src"] = r.get("kthread_cpu_src", "") + " only (no task time to compare)"
+    else:
+        r["balancing_cpu_s"] = kt + extra
+        r["balancing_cpu_src"] = r.get("kthread_cpu_src", "") + " + workers' system time - off's"
+
+
+def sched_summary(run_dir, name):
     """perf sched: node changes and wait latency of the workload's tasks."""
     comm = COMM.get(name, name)
-    mig = os.path.join(mode_dir, name + ".sched-migrations.txt")
-    lat = os.path.join(mode_dir, name + ".sched-latency.txt")
+    mig = os.path.join(run_dir, name + ".sched-migrations.txt")
+    lat = os.path.join(run_dir, name + ".sched-latency.txt")
     if not os.path.exists(mig) and not os.path.exists(lat):
         return None
     s = {"moves": na("no sched_migrate_task events"), "node_changes": na("no events"),
@@ -402,25 +613,177 @@ def sched_summary(mode_dir, name):
     return s
 
 
+def count(v):
+    """A count in at most 5 characters."""
+    if abs(v) < 10000:
+        return f"{v:.0f}"
+    if abs(v) < 999500:
+        return f"{v / 1e3:.3g}k"
+    return f"{v / 1e6:.3g}M"
+
+
+def secs(v):
+    return "never" if v == NEVER else f"{v:.1f}"
+
+
+# The table: key, header, formatter of a number.
 COLUMNS = [
-    # key, header, format
-    ("locality_pct", "local %", ".1f"),
-    ("resident_pct", "resid. %", ".1f"),
-    ("convergence_s", "conv. s", ".1f"),
-    ("pages_migrated", "migrated", ".0f"),
-    ("migrations_per_misplaced", "migr/misp", ".2f"),
-    ("balancing_cpu_s", "bal. CPU s", ".2f"),
-    ("modelled_balance_s", "bal. mod s", ".4f"),
-    ("modelled_s", "modelled s", ".3f"),
+    ("locality_pct", "local%", lambda v: f"{v:.1f}"),
+    ("steady_pct", "steady%", lambda v: f"{v:.1f}"),
+    ("t90_s", "t90 s", secs),
+    ("settle_s", "t2pt s", secs),
+    ("work_rel", "work", lambda v: f"{v:.2f}"),
+    ("model_rel", "model", lambda v: f"{v:.2f}"),
+    ("pages_migrated", "migrated", count),
+    ("numa_pages_migrated", "fault mig", count),
+    ("knumad_pages_migrated", "knumad mig", count),
+    ("migrations_per_misplaced", "mig/misp", lambda v: f"{v:.2f}"),
+    ("numa_hint_faults", "hint flt", count),
+    ("balancing_cpu_s", "bal CPU s", lambda v: f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"),
 ]
+# Also in summary.csv.
+SUMMARY_KEYS = [k for k, _, _ in COLUMNS] + [
+    "resident_pct", "throughput_Bps", "task_sys_s", "kthread_cpu_s", "knumad_hint_faults",
+    "vmstat_knumad_hint_faults", "numa_pte_updates", "knumad_pages_scanned",
+    "modelled_balance_s", "modelled_ns_per_access", "stretch"]
 
 
-def workloads_of(res, modes):
-    names = []
-    for m in modes:
-        d = os.path.join(res, m)
-        if not os.path.isdir(d):
+def value(r, key):
+    """A figure as a number (never = inf), or None."""
+    v = r.get(key)
+    if v == "never":
+        return NEVER
+    return v if is_num(v) else None
+
+
+class Cell:
+    """One workload x mode over its runs."""
+
+    def __init__(self, runs):
+        self.runs = runs                     # the row dicts
+        self.ok = [r for r in runs if r.get("status") == "ok"]
+
+    def values(self, key):
+        return [v for v in (value(r, key) for r in self.ok) if v is not None]
+
+    def stat(self, key):
+        """(median, min, max) or None."""
+        v = sorted(self.values(key))
+        if not v:
+            return None
+        return statistics.median(v), v[0], v[-1]
+
+    def text(self, key, fmt_num):
+        """The median (or the reason it is missing) and the min-max range."""
+        st = self.stat(key)
+        if st is None:
+            for r in self.ok or self.runs:
+                v = r.get(key)
+                if isinstance(v, str) and not is_na(v) and v != "never":
+                    return v, ""
+            return "n/a", ""
+        med, lo, hi = st
+        lo, hi = fmt_num(lo), fmt_num(hi)
+        rng = "" if len(self.values(key)) < 2 else lo if lo == hi else f"{lo}-{hi}"
+        return fmt_num(med), rng
+
+
+def by_locality(a, b):
+    """1 if cell a's median steady-state locality is higher than b's by more
+    than the margin (the larger of the two cells' spreads, max - min over
+    their runs, and SPREAD_FLOOR points), -1 if lower by more, 0 if equal
+    within it; None if either has none."""
+    sa, sb = a.stat("steady_pct"), b.stat("steady_pct")
+    if sa is None or sb is None:
+        return None
+    margin = max(sa[2] - sa[1], sb[2] - sb[1], SPREAD_FLOOR)
+    diff = sa[0] - sb[0]
+    return 1 if diff > margin else -1 if diff < -margin else 0
+
+
+def by_cost(a, b):
+    """1 if cell a's median modelled balancing cost is at most COST_FACTOR x
+    b's, -1 the other way round, 0 otherwise or if unknown."""
+    ca, cb = a.stat("modelled_balance_s"), b.stat("modelled_balance_s")
+    if ca is None or cb is None:
+        return 0
+    if ca[0] < cb[0] and ca[0] <= COST_FACTOR * cb[0]:
+        return 1
+    if cb[0] < ca[0] and cb[0] <= COST_FACTOR * ca[0]:
+        return -1
+    return 0
+
+
+def better(a, b):
+    """Compare cells a and b of one workload: 1 if a is better, -1 if worse,
+    0 if equal, None if either has no steady state. Better: higher steady
+    state beyond the margin (by_locality()), or equal within it and less
+    cost (by_cost())."""
+    loc = by_locality(a, b)
+    if loc is None or loc:
+        return loc
+    return by_cost(a, b)
+
+
+def summary_lines(names, cells):
+    out = []
+    for name in names:
+        cand = [(m, cells[(name, m)]) for m in BALANCERS
+                if (name, m) in cells and cells[(name, m)].stat("steady_pct")]
+        if not cand:
+            out.append(f"  {name}: no balancer measured")
             continue
+        cand.sort(key=lambda mc: -mc[1].stat("steady_pct")[0])
+        top = cand[0]
+        # Those equal to the best within the margin; then the least cost.
+        close = [mc for mc in cand if by_locality(top[1], mc[1]) == 0]
+        figs = ", ".join(f"{m} {c.stat('steady_pct')[0]:.1f}%" for m, c in cand)
+        if len(close) == 1:
+            winner, how = top, f"wins on steady-state locality ({figs})"
+        else:
+            margin = max(max(c.stat("steady_pct")[2] - c.stat("steady_pct")[1] for _, c in close),
+                         SPREAD_FLOOR)
+            beats = [mc for mc in close
+                     if all(by_cost(mc[1], o[1]) == 1 for o in close if o is not mc)]
+            names_close = " and ".join(o[0] for o in close)
+            why = (f"steady state of {names_close} equal within {margin:.1f} points ({figs})")
+            if beats:
+                winner = beats[0]
+                how = f"wins on cost: {why}, least modelled balancing cost"
+            else:
+                winner, how = None, f"tie: {why}, cost within {100 * (1 - COST_FACTOR):.0f}%"
+        hard = cells.get((name, "hard"))
+        hs = hard.stat("steady_pct") if hard else None
+        ref = (winner or top)[1].stat("steady_pct")[0]
+        gap = (f"gap to hard {hs[0] - ref:.1f} points (hard {hs[0]:.1f}%)"
+               if hs else "hard binding not measured")
+        out.append(f"  {name}: {winner[0] + ' ' if winner else ''}{how}; {gap}")
+    for a, b in (("knumad", "upstream"), ("knumad-group", "upstream")):
+        res = [better(cells[(n, a)], cells[(n, b)]) for n in names
+               if (n, a) in cells and (n, b) in cells]
+        res = [x for x in res if x is not None]
+        if not res and a != "knumad":
+            continue
+        out.append(f"{a} vs {b}: better on {res.count(1)} of {len(res)} workloads "
+                   f"(worse on {res.count(-1)}, equal on {res.count(0)})")
+    return out
+
+
+def find_runs(res, mode):
+    """[(run number, folder)] of a mode: MODE/1, MODE/2, ... or, in an
+    older results folder, MODE itself."""
+    d = os.path.join(res, mode)
+    if not os.path.isdir(d):
+        return []
+    if any(os.path.exists(os.path.join(d, f)) for f in ("progress", "info", "locality.csv", "run-vm.log")):
+        return [(1, d)]
+    nums = sorted(int(x) for x in os.listdir(d) if x.isdigit() and os.path.isdir(os.path.join(d, x)))
+    return [(n, os.path.join(d, str(n))) for n in nums]
+
+
+def workloads_of(dirs):
+    names = []
+    for d in dirs:
         order = []
         for f in os.listdir(d):
             if f.endswith(".meta"):
@@ -432,8 +795,7 @@ def workloads_of(res, modes):
     return names
 
 
-def mode_state(res, mode):
-    d = os.path.join(res, mode)
+def run_state(d):
     try:
         with open(os.path.join(d, "status")) as f:
             st = f.read().strip()
@@ -450,7 +812,7 @@ def mode_state(res, mode):
     return st, reason
 
 
-def plot(res, names, modes, rows):
+def plot(res, names, modes, runs, rows):
     gp = shutil.which("gnuplot")
     if not gp:
         return "plots skipped: gnuplot is not installed (Debian package gnuplot-nox)"
@@ -458,33 +820,44 @@ def plot(res, names, modes, rows):
     os.makedirs(pdir, exist_ok=True)
     made = []
     for name in names:
-        lines = []
+        lines, froms = [], []
         for mode in modes:
-            r = rows.get((name, mode))
-            if not r or not r.get("_series"):
-                continue
-            dat = os.path.join(pdir, f"{name}.{mode}.dat")
-            with open(dat, "w") as f:
-                for start, end, l, rm in r["_series"]:
-                    if l + rm:
+            for i, n in enumerate(runs.get(mode, [])):
+                r = rows.get((name, mode, n))
+                if not r or not r.get("_series"):
+                    continue
+                dat = os.path.join(pdir, f"{name}.{mode}.{n}.dat")
+                with open(dat, "w") as f:
+                    for start, end, l, rm in worked(r["_series"]):
                         f.write(f"{end:.3f} {100.0 * l / (l + rm):.3f}\n")
-            colour = MODE_COLOUR.get(mode)
-            lc = f" lc rgb '{colour}'" if colour else ""
-            lines.append(f"'{dat}' using 1:2 with linespoints pt 7 ps 0.5{lc} title '{mode}'")
+                if is_num(r.get("steady_from_s")):
+                    froms.append(r["steady_from_s"])
+                colour = MODE_COLOUR.get(mode)
+                lc = f" lc rgb '{colour}'" if colour else ""
+                title = mode if len(runs[mode]) == 1 else f"{mode} #{n}"
+                lines.append(f"'{dat}' using 1:2 with linespoints dt {1 + i % 4} pt {7 + i % 3} "
+                             f"ps 0.4{lc} title '{title}'")
         if not lines:
             continue
         png = os.path.join(pdir, name + ".png")
-        script = "\n".join([
-            "set terminal pngcairo size 900,500 noenhanced",
+        script = [
+            "set terminal pngcairo size 1000,520 noenhanced",
             f"set output '{png}'",
-            f"set title '{name}: user-mode locality per {0.5:.1f} s interval (locality plugin)'",
+            f"set title \"{name}: user-mode locality per 0.5 s interval (locality plugin)\\n"
+            f"dashed: start of the steady state (last third); dotted: {CONVERGED:g}%\"",
             "set xlabel 'seconds since the measured phase started (host time, TCG)'",
             "set ylabel 'local accesses %'",
             "set yrange [0:105]",
             "set key outside right",
             "set grid",
-            "plot " + ", ".join(lines),
-        ])
+            f"set arrow from graph 0, first {CONVERGED:g} to graph 1, first {CONVERGED:g} "
+            "nohead dt 3 lw 1.5 lc rgb '#606060' front",
+        ]
+        if froms:
+            x = statistics.median(froms)
+            script.append(f"set arrow from {x:.2f}, graph 0 to {x:.2f}, graph 1 nohead dt 2 lc rgb '#606060'")
+        script.append("plot " + ", ".join(lines))
+        script = "\n".join(script)
         with open(os.path.join(pdir, name + ".gp"), "w") as f:
             f.write(script + "\n")
         p = subprocess.run([gp], input=script, text=True, capture_output=True)
@@ -495,6 +868,65 @@ def plot(res, names, modes, rows):
     return f"plots: {len(made)} PNG files in {pdir}"
 
 
+def table(names, modes, runs, cells):
+    """The table: per workload a heading, then a line per mode with the
+    medians over its runs, and under it their min-max if it ran more than
+    once."""
+    head = ["mode", "runs"] + [h for _, h, _ in COLUMNS]
+    body = []
+    for name in names:
+        body.append(("name", name))
+        for mode in modes:
+            if not runs.get(mode):
+                continue
+            c = cells[(name, mode)]
+            notrun = [r for r in c.runs if r.get("status") == "not run"]
+            if len(notrun) == len(c.runs):
+                why = ""
+                for r in c.runs:
+                    st, reason = r["_state"]
+                    why = reason or ("guest failed" if st not in (None, "0") else "not run")
+                body.append(("text", f"{mode:<{MODE_W}}  n/a: {why}"))
+                continue
+            med = [mode, f"{len(c.ok)}"]
+            rng = ["", ""]
+            for k, _, f in COLUMNS:
+                m, r = c.text(k, f)
+                med.append(m)
+                rng.append(r)
+            flags = []
+            bad = [r for r in c.runs if r.get("status") != "ok"]
+            if bad:
+                flags.append("; ".join(f"#{r['repeat']} {r.get('status')}" for r in bad))
+            ng = [r.get("numa_group", "not asked") for r in c.ok]
+            if any(g not in ("not asked", "on") and not g.startswith("not used") for g in ng):
+                flags.append("(no numa_group)" if not any(g.startswith("on") for g in ng)
+                             else "(numa_group errors)")
+            body.append(("row", med, flags))
+            if len(c.ok) > 1:
+                body.append(("row", rng, []))
+    widths = [len(h) for h in head]
+    for b in body:
+        if b[0] == "row":
+            widths = [max(w, len(x)) for w, x in zip(widths, b[1])]
+    widths[0] = max(widths[0], MODE_W)
+
+    def line(cells):
+        return "  " + f"{cells[0]:<{widths[0]}}" + "".join(
+            f" {x:>{w}}" for x, w in zip(cells[1:], widths[1:]))
+    out = [line(head), "  " + "-" * (len(line(head)) - 2)]
+    for b in body:
+        if b[0] == "name":
+            if len(out) > 2:
+                out.append("")
+            out.append(b[1])
+        elif b[0] == "text":
+            out.append("  " + b[1])
+        else:
+            out.append(line(b[1]).rstrip() + ("  " + "  ".join(b[2]) if b[2] else ""))
+    return out
+
+
 def main():
     args = sys.argv[1:]
     quiet = "--quiet" in args
@@ -502,95 +934,134 @@ def main():
     modes = MODES
     if "--modes" in args:
         i = args.index("--modes")
+        if i + 1 >= len(args):
+            print(__doc__.strip(), file=sys.stderr)
+            return 2
         modes = args[i + 1].split(",")
         del args[i:i + 2]
-    if len(args) != 1:
+    if len(args) != 1 or not os.path.isdir(args[0]):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     res = args[0]
-    modes = [m for m in modes if os.path.isdir(os.path.join(res, m))]
-    names = workloads_of(res, modes)
-    rows = {}
+    runs, dirs = {}, {}
     for mode in modes:
+        for n, d in find_runs(res, mode):
+            runs.setdefault(mode, []).append(n)
+            dirs[(mode, n)] = d
+    modes = [m for m in modes if m in runs]
+    names = workloads_of(list(dirs.values()))
+    rows = {}
+    for (mode, n), d in dirs.items():
+        state = run_state(d)
         for name in names:
-            rows[(name, mode)] = analyse(os.path.join(res, mode), mode, name)
+            r = analyse(d, mode, n, name)
+            r["_state"] = state
+            rows[(name, mode, n)] = r
+    relate(rows, names, runs)
+    cells = {(name, mode): Cell([rows[(name, mode, n)] for n in runs[mode]])
+             for name in names for mode in modes}
 
     info = {}
-    for mode in modes:
-        info = read_kv(os.path.join(res, mode, "info"))
+    for d in dirs.values():
+        info = read_kv(os.path.join(d, "info"))
         if info:
             break
+    run_info = read_kv(os.path.join(res, "run.info"))
+    seconds = info.get("seconds") or run_info.get("seconds")
     out = []
     out.append(f"knumad benchmark: {res}")
+    nodes = int(info.get("nodes", 1) or 1)
     out.append(f"kernel {info.get('kernel', 'n/a')}, {info.get('nodes', '?')} nodes x "
-               f"{int(info.get('cpus', 0) or 0) // max(1, int(info.get('nodes', 1) or 1))} CPUs, "
+               f"{int(info.get('cpus', 0) or 0) // max(1, nodes)} CPUs, "
                f"profile {info.get('profile', '?')}, THP {info.get('thp', '?')}")
+    out.append((f"measured phase {seconds} s per workload" if seconds else
+                "measured phase: fixed passes (an older run, before time-based phases)") +
+               "; runs: " + ", ".join(f"{m} {len(runs[m])}" for m in modes) +
+               "; steady state = the last third of the measured phase")
     out.append("")
-    hdr = f"{'workload':<20} {'mode':<{MODE_W}}" + "".join(f" {h:>10}" for _, h, _ in COLUMNS)
-    out.append(hdr)
-    out.append("-" * len(hdr))
-    for name in names:
-        for mode in modes:
-            r = rows[(name, mode)]
-            st, reason = mode_state(res, mode)
-            if r.get("status") == "not run":
-                why = reason or ("guest failed" if st not in (None, "0") else "not run")
-                out.append(f"{name:<20} {mode:<{MODE_W}}  n/a: {why}")
-                continue
-            cells = "".join(f" {fmt(r.get(k, na('missing')), f):>10}" for k, _, f in COLUMNS)
-            flag = "" if r["status"] == "ok" else f"  ({r['status']})"
-            ng = r.get("numa_group", "not asked")
-            if ng != "not asked" and ng != "on":
-                flag += "  (no numa_group)" if not ng.startswith("on") else "  (numa_group errors)"
-            out.append(f"{name:<20} {mode:<{MODE_W}}{cells}{flag}")
-        out.append("")
+    out.extend(table(names, modes, runs, cells))
+    out.append("")
+    out.append("Summary (winner among " + ", ".join(BALANCERS) + " by steady-state locality, ties "
+               "broken by modelled balancing cost):")
+    out.extend(summary_lines(names, cells))
+    out.append("")
     notes = [
-        "Columns:",
-        "  local %     user-mode accesses to memory on the accessing vCPU's node, measured phase",
-        "              (locality plugin; phase: its busy phase only)",
-        "  resid. %    resident-locality sampler (second opinion): share of each task's sampled",
-        "              pages on the node of the CPU it runs on (move_pages; perf: numa_maps)",
-        f"  conv. s     seconds until per-interval locality stays >= {CONVERGED * 100:.0f}% to the end",
-        f"              (plugin, 0.5 s intervals, host time) over >= {MIN_CONVERGED_SHARE * 100:.0f}% of the accesses;",
-        "              'never' = not by the end",
-        "  migrated    pages migrated (vmstat pgmigrate_success, any cause)",
-        "  migr/misp   pages migrated / pages misplaced (per task, the most remote pages in",
-        "              any one sample, summed over tasks; sampler)",
-        "  bal. CPU s  balancer CPU time measured in the guest (TCG seconds): knumad's thread;",
-        "              '-' = no balancer in this mode",
-        "  bal. mod s  MODELLED native balancing cost per worker thread: migrations, hinting",
-        "              faults, PTE updates (upstream) and pages scanned (knumad) x cost",
-        "  modelled s  MODELLED native runtime per worker thread, not a measurement:",
-        "              stretch x (accesses x cost + migrations, faults, scans x cost) / threads;",
-        "              stretch = (run + wait) / run from schedstat. Constants: " ,
-        "              " + CONSTANTS,
+        "Columns (each: the median over the runs; the line under a mode that ran more than once",
+        "gives min-max):",
+        "  runs       runs of the mode that measured the workload (fresh guest each)",
+        "  local%     user-mode accesses to memory on the accessing vCPU's node, whole measured",
+        "             phase (locality plugin, between the workload's markers; phase: its busy phase)",
+        f"  steady%    the same over the last third of the measured phase: from the first plugin",
+        "             interval end at or after 2/3 of it to its end marker (exact counts, so",
+        "             weighted by accesses)",
+        f"  t90 s      time to {CONVERGED:g}%: seconds from the phase's start to the start of the",
+        f"             interval from which every {STRETCH_S:g} s stretch of consecutive 0.5 s intervals",
+        f"             (access-weighted) is >= {CONVERGED:g}% local to the end; 'never' if the last one is not",
+        f"  t2pt s     time to within {SETTLED_POINTS:g} points of the steady state: the same, with every "
+        f"stretch within",
+        f"             +-{SETTLED_POINTS:g} points of steady%. Both skip intervals with < "
+        f"{MIN_INTERVAL_SHARE * 100:.0f}% of the median",
+        "             interval's accesses; host time",
+        "  work       work done: bytes the workers worked on per second of the measured phase",
+        "             (perf-numa-mem: perf's own data-total / runtime-max), over off's median. TCG",
+        "             has no remote penalty: this shows the balancers' overhead and CPU crowding",
+        "  model      MODELLED native work rate over off's: off's modelled ns per access / this",
+        "             run's; per access: stretch x (accesses x cost + migrations, hinting faults,",
+        "             PTE updates and pages scanned x cost) / accesses, stretch = (run + wait) / run",
+        "             (schedstat). Constants: " + CONSTANTS,
+        "  migrated   pages migrated (vmstat pgmigrate_success delta, any cause)",
+        "  fault mig  of those, migrated in task context by upstream's NUMA hinting-fault path",
+        "             (vmstat numa_pages_migrated)",
+        "  knumad mig of those, migrated by knumad's thread (/sys/kernel/mm/knumad/pages_migrated)",
+        "  mig/misp   pages migrated / pages misplaced (per task, the most remote pages in any one",
+        "             sample of the resident sampler, summed over tasks): 1 = each moved once",
+        "  hint flt   NUMA hinting faults (vmstat numa_hint_faults delta; on this kernel it counts",
+        "             knumad's sampled faults too: their share is knumad_hint_faults in results.csv)",
+        "  bal CPU s  balancer CPU seconds (TCG): knumad: its thread (sysfs cpu_time_us) plus the",
+        "             workers' system time beyond off's median (its hinting faults); upstream: the",
+        "             workers' system time beyond off's (task_numa_work, hinting faults, migration",
+        "             on fault all run there; getrusage per worker thread over its phase, tick-",
+        "             sampled; perf-numa-mem: /proc task stat between samples). '-': no balancer",
+        "Better (summary): A is better than B on a workload if A's median steady% is higher by",
+        f"  more than the margin = max(A's spread, B's spread, {SPREAD_FLOOR:g} point), spread = max - min",
+        "  over the runs; or, equal within the margin, if A's median modelled balancing cost",
+        f"  (migrations, hinting faults, PTE updates, pages scanned x cost) is <= {COST_FACTOR:g} x B's.",
+        "  The gap to hard is hard's median steady% minus the winner's.",
     ]
     if "knumad-group" in modes:
         notes += [
             "Mode knumad-group: knumad as in 'knumad', and our workloads (-G) put what belongs",
-            "              together in numa_groups: numa02 and numa01_THREAD_ALLOC a group per thread",
-            "              (the thread, its slice), memcmp, numa01 and mix a group per process (its",
-            "              worker threads, its buffer), phase one group made at the busy phase's start",
-            "              (the workers, the new buffer); perf-numa-mem has no groups. A row marked",
-            "              '(no numa_group)' ran without groups: it is plain knumad.",
+            "  together in numa_groups: numa02 and numa01_THREAD_ALLOC a group per thread (the",
+            "  thread, its slice), memcmp, numa01 and mix a group per process (its worker",
+            "  threads, its buffer), phase one group made at the busy phase's start (the workers,",
+            "  the new buffer); perf-numa-mem has no groups. A row marked '(no numa_group)' ran",
+            "  without groups: it is plain knumad.",
         ]
         for r in rows.values():
-            if r["mode"] == "knumad-group" and r.get("status") != "not run" \
-                    and r.get("numa_group", "on") != "on":
-                notes.append(f"              {r['workload']}: numa_group {r['numa_group']}")
+            if r["mode"] == "knumad-group" and r.get("status") == "ok" \
+                    and r.get("numa_group", "on") != "on" and not r["numa_group"].startswith("not used"):
+                notes.append(f"  {r['workload']} #{r['repeat']}: numa_group {r['numa_group']}")
     if all(is_na(r.get("knumad_pages_migrated", na(""))) for r in rows.values()):
         notes.append("Not measured: pages migrated by knumad itself (no knumad pages_migrated "
                      "counter: pgmigrate_success counts all).")
-    for mode in modes:
-        st, reason = mode_state(res, mode)
+    notes.append("Not measured: upstream's CPU time by function (task_numa_work, do_numa_page): "
+                 "the guest kernel has no")
+    notes.append("  function tracer (CONFIG_FUNCTION_TRACER=n, so no ftrace function profiling) "
+                 "and no kprobes; bal CPU s")
+    notes.append("  for upstream is the workers' extra system time instead (it includes any other "
+                 "extra kernel work).")
+    for (mode, n), d in sorted(dirs.items()):
+        st, reason = run_state(d)
         if st not in (None, "0") or reason:
-            notes.append(f"Mode {mode}: guest exit {st}{': ' + reason if reason else ''}")
+            notes.append(f"Mode {mode} #{n}: guest exit {st}{': ' + reason if reason else ''}")
     nas = {}
     for r in rows.values():
+        if r.get("status") == "not run":
+            continue
         for k, _, _ in COLUMNS:
             v = r.get(k)
             if is_na(v):
-                nas.setdefault(f"{k}: {v[1]}", []).append(f"{r['workload']}/{r['mode']}")
+                nas.setdefault(f"{k}: {v[1]}", []).append(f"{r['workload']}/{r['mode']}#{r['repeat']}")
     if nas:
         notes.append("n/a reasons:")
         for k, where in sorted(nas.items()):
@@ -601,67 +1072,108 @@ def main():
     sched_lines = []
     for name in names:
         for mode in modes:
-            s = sched_summary(os.path.join(res, mode), name)
-            if s is None:
-                continue
-            if not sched_lines:
-                sched_lines += ["", "perf sched (recorded during the workload; adds tracing overhead):",
-                                f"{'workload':<20} {'mode':<{MODE_W}} {'CPU moves':>10} {'node chg':>10} "
-                                f"{'switches':>10} {'avg wait ms':>12} {'max wait ms':>12}"]
-            sched_lines.append(
-                f"{name:<20} {mode:<{MODE_W}} {fmt(s['moves'], 'd'):>10} {fmt(s['node_changes'], 'd'):>10} "
-                f"{fmt(s['switches'], 'd'):>10} {fmt(s['avg_wait_ms'], '.3f'):>12} {fmt(s['max_wait_ms'], '.2f'):>12}")
+            for n in runs[mode]:
+                s = sched_summary(dirs[(mode, n)], name)
+                if s is None:
+                    continue
+                if not sched_lines:
+                    sched_lines += ["", "perf sched (recorded during the workload; adds tracing overhead):",
+                                    f"{'workload':<20} {'mode':<{MODE_W}} {'run':>3} {'CPU moves':>10} "
+                                    f"{'node chg':>10} {'switches':>10} {'avg wait ms':>12} {'max wait ms':>12}"]
+                sched_lines.append(
+                    f"{name:<20} {mode:<{MODE_W}} {n:>3} {fmt(s['moves'], 'd'):>10} "
+                    f"{fmt(s['node_changes'], 'd'):>10} {fmt(s['switches'], 'd'):>10} "
+                    f"{fmt(s['avg_wait_ms'], '.3f'):>12} {fmt(s['max_wait_ms'], '.2f'):>12}")
     out.extend(sched_lines)
 
-    # CSV files.
-    keys = ["workload", "mode", "status", "params", "locality_pct", "convergence_s", "resident_pct",
-            "misplaced_pages", "pages_migrated", "migrations_per_misplaced", "pgmigrate_success",
-            "thp_migration_success", "numa_pages_migrated", "knumad_pages_migrated",
-            "numa_pte_updates", "numa_hint_faults", "numa_hint_faults_local",
-            "knumad_passes", "knumad_full_scans", "knumad_pages_scanned", "knumad_node_changes",
-            "knumad_tasks_moved", "knumad_tasks_swapped", "knumad_tasks_busy",
-            "knumad_mm_skipped_contended", "knumad_cpu_time_us", "numa_group", "numa_groups",
-            "numa_group_nodes", "numa_group_node_changes", "numa_group_pages_migrated",
-            "balancing_cpu_s",
-            "balancing_cpu_src", "stretch", "threads", "user_local", "user_remote",
-            "modelled_memory_s", "modelled_balance_s", "modelled_s", "tcg_window_s",
-            "guest_wall_s", "samples"]
-    with open(os.path.join(res, "results.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(keys + ["na_reasons"])
-        for name in names:
-            for mode in modes:
-                r = rows[(name, mode)]
-                reasons = "; ".join(f"{k}: {r[k][1]}" for k in keys if is_na(r.get(k)))
-                cells = []
-                for k in keys:
-                    v = r.get(k, "")
-                    if is_na(v):
-                        v = "n/a"
-                    elif isinstance(v, float):
-                        v = f"{v:.6g}"
-                    cells.append(v)
-                w.writerow(cells + [reasons])
-    with open(os.path.join(res, "timeseries.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["workload", "mode", "t_start_s", "t_end_s", "user_local", "user_remote", "local_pct"])
-        for (name, mode), r in rows.items():
-            for start, end, l, rm in r.get("_series", []):
-                pct = f"{100.0 * l / (l + rm):.3f}" if l + rm else "n/a"
-                w.writerow([name, mode, f"{start:.3f}", f"{end:.3f}", l, rm, pct])
+    write_csv(res, names, modes, runs, rows, cells)
     out.append("")
-    out.append(plot(res, names, modes, rows))
-    out.append(f"CSV: {os.path.join(res, 'results.csv')}, {os.path.join(res, 'timeseries.csv')}")
-    bad = [f"{r['workload']}/{r['mode']}: {r.get('status')}" for r in rows.values()
+    out.append(plot(res, names, modes, runs, rows))
+    out.append(f"CSV: {os.path.join(res, 'results.csv')} (every run), "
+               f"{os.path.join(res, 'summary.csv')}, {os.path.join(res, 'timeseries.csv')}")
+    bad = [f"{r['workload']}/{r['mode']}#{r['repeat']}: {r.get('status')}" +
+           (f" ({r['locality_pct'][1]})" if is_na(r.get("locality_pct")) else "")
+           for r in rows.values()
            if r.get("status") != "ok" or is_na(r.get("locality_pct"))]
     if bad:
-        out.append("Failed or unmeasured: " + ", ".join(bad))
+        out.append("Failed or unmeasured: " + ", ".join(sorted(bad)))
     text = "\n".join(out)
     with open(os.path.join(res, "table.txt"), "w") as f:
         f.write(text + "\n")
     if not quiet:
         print(text)
     return 1 if bad else 0
+
+
+def fmt(v, spec):
+    if is_na(v):
+        return "n/a"
+    if isinstance(v, str):
+        return v
+    return format(v, spec)
+
+
+FIXED_KEYS = [
+    "workload", "mode", "repeat", "status", "params", "locality_pct", "steady_pct",
+    "steady_from_s", "t90_s", "settle_s", "work_rel", "throughput_Bps", "work_bytes",
+    "work_window_s", "model_rel", "resident_pct", "misplaced_pages", "pages_migrated",
+    "migrations_per_misplaced", "pgmigrate_success", "thp_migration_success",
+    "numa_pages_migrated", "knumad_pages_migrated", "numa_pte_updates", "numa_hint_faults",
+    "numa_hint_faults_local", "knumad_hint_faults", "knumad_hint_armed", "knumad_passes",
+    "knumad_full_scans", "knumad_pages_scanned", "knumad_node_changes", "knumad_tasks_moved",
+    "knumad_tasks_swapped", "knumad_tasks_busy", "knumad_mm_skipped_contended",
+    "knumad_cpu_time_us", "numa_group", "numa_groups", "numa_group_nodes",
+    "numa_group_node_changes", "numa_group_pages_migrated", "balancing_cpu_s",
+    "balancing_cpu_src", "kthread_cpu_s", "task_sys_s", "task_sys_extra_s", "task_user_s",
+    "stretch", "threads", "user_local", "user_remote", "modelled_memory_s",
+    "modelled_balance_s", "modelled_s", "modelled_ns_per_access", "tcg_window_s",
+    "guest_wall_s", "samples"]
+
+
+def cell_text(v):
+    if is_na(v):
+        return "n/a"
+    if isinstance(v, float):
+        return "never" if v == NEVER else f"{v:.6g}"
+    return v
+
+
+def write_csv(res, names, modes, runs, rows, cells):
+    extra = sorted({k for r in rows.values() for k in r
+                    if (k.startswith("knumad_") or k.startswith("vmstat_knumad_"))
+                    and k not in FIXED_KEYS})
+    keys = FIXED_KEYS + extra
+    with open(os.path.join(res, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(keys + ["na_reasons"])
+        for name in names:
+            for mode in modes:
+                for n in runs[mode]:
+                    r = rows[(name, mode, n)]
+                    reasons = "; ".join(f"{k}: {r[k][1]}" for k in keys if is_na(r.get(k)))
+                    w.writerow([cell_text(r.get(k, "")) for k in keys] + [reasons])
+    with open(os.path.join(res, "summary.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        hdr = ["workload", "mode", "runs"]
+        for k in SUMMARY_KEYS:
+            hdr += [k + "_median", k + "_min", k + "_max"]
+        w.writerow(hdr)
+        for name in names:
+            for mode in modes:
+                c = cells[(name, mode)]
+                row = [name, mode, len(c.ok)]
+                for k in SUMMARY_KEYS:
+                    st = c.stat(k)
+                    row += [cell_text(float(x)) for x in st] if st else ["n/a"] * 3
+                w.writerow(row)
+    with open(os.path.join(res, "timeseries.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["workload", "mode", "repeat", "t_start_s", "t_end_s", "user_local",
+                    "user_remote", "local_pct"])
+        for (name, mode, n), r in rows.items():
+            for start, end, l, rm in r.get("_series", []):
+                pct = f"{100.0 * l / (l + rm):.3f}" if l + rm else "n/a"
+                w.writerow([name, mode, n, f"{start:.3f}", f"{end:.3f}", l, rm, pct])
 
 
 if __name__ == "__main__":
