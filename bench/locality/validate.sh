@@ -2,13 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Validate the locality meter: boot one 2-node x 2-CPU guest with the plugin
-# loaded and run the sweep under three bindings. Each sweep brackets its read
+# loaded and run the sweep under three bindings, then a workload under the
+# benchmark's inverse binding. Each sweep brackets its read
 # phase with two markers, so each phase's counts are exact differences of the
 # plugin's cumulative counts, free of boot, program start-up and page faults:
 #
 #   bound-local   numactl --cpunodebind=0 --membind=0   >= 99% local  (user)
 #   bound-remote  numactl --cpunodebind=0 --membind=1   >= 99% remote (user)
 #   unbound       no binding                            reported, not bounded
+#   inverse       bench/workloads/numa02 -B inverse     >= 99% remote (user)
+#
+# The last is the benchmark's own "inverse" mode end to end (run.sh
+# --modes inverse): a workload's own bindings and its markers, which
+# bracket its time-based measured phase.
 #
 # plus two checks of the meter itself: every phase saw at least one full read
 # pass of user accesses, and the time series sums exactly to the totals.
@@ -28,8 +34,8 @@ usage: validate.sh [-k BZIMAGE] [-i INITRAMFS] [-o DIR] [-s MiB] [-t SEC]
             the run folder first, as others may rebuild it meanwhile)
   -i FILE   initramfs (default: build/initramfs.cpio.gz, copied likewise)
   -o DIR    run folder (default: build/vm/locality-<date>-<pid>)
-  -s MiB    sweep buffer size (default 128)
-  -t SEC    read time per phase (default 3)
+  -s MiB    sweep and numa02 buffer size (default 128)
+  -t SEC    read time (sweep) or measured phase (numa02) per phase (default 3)
 USAGE
 }
 
@@ -50,7 +56,7 @@ done
 [ -r "$kernel" ] || { echo "validate: no kernel $kernel" >&2; exit 2; }
 [ -r "$initrd" ] || { echo "validate: no initramfs $initrd" >&2; exit 2; }
 
-make -s -C "$here" >&2
+make -s -C "$here/.." >&2	# the meter and the workloads
 [ -n "$out" ] || out=$build/vm/locality-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -59,14 +65,19 @@ cp "$initrd" "$out/initramfs.cpio.gz"
 csv=$out/locality.csv
 
 nodes=2 cpn=2 mem=1024
-phases=(bound-local bound-remote unbound)
-binds=("numactl --cpunodebind=0 --membind=0" "numactl --cpunodebind=0 --membind=1" "")
+phases=(bound-local bound-remote unbound inverse)
+binds=("numactl --cpunodebind=0 --membind=0" "numactl --cpunodebind=0 --membind=1" "" "-B inverse")
 
-# Phase i uses markers 2i (read start) and 2i+1 (read end).
+# Phase i uses markers 2i (start) and 2i+1 (end): the sweep's read phase,
+# or the workload's measured phase (its marker 2i+2 is not used by numa02).
 guest=""
 for i in "${!phases[@]}"; do
 	guest+="echo '== ${phases[i]}: ${binds[i]:-no binding}'; "
-	guest+="${binds[i]} $here/sweep -s $mib -t $secs -m $((2 * i)) || exit 1; "
+	if [ "${phases[i]}" = inverse ]; then
+		guest+="$here/../workloads/numa02 ${binds[i]} -s $mib -d $secs -m $((2 * i)) || exit 1; "
+	else
+		guest+="${binds[i]} $here/sweep -s $mib -t $secs -m $((2 * i)) || exit 1; "
+	fi
 done
 
 echo "== booting ${nodes} nodes x ${cpn} CPUs x ${mem} MiB with the locality plugin; run folder $out"
@@ -111,7 +122,7 @@ END {
 		rp = n ? 100 * r / n : 0
 		if (name[p + 1] == "bound-local") {
 			ok = lp >= 99; bound = ">= 99% local"
-		} else if (name[p + 1] == "bound-remote") {
+		} else if (name[p + 1] == "bound-remote" || name[p + 1] == "inverse") {
 			ok = rp >= 99; bound = ">= 99% remote"
 		} else {
 			ok = 1; bound = "no bound"
