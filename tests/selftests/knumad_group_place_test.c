@@ -233,6 +233,10 @@ FIXTURE(group_place) {
 
 FIXTURE_SETUP(group_place)
 {
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "50", "max_cpu_percent", "20", NULL
+	};
+	const char *why;
 	int g;
 
 	if (nr_nodes_online() < 2)
@@ -242,13 +246,9 @@ FIXTURE_SETUP(group_place)
 		SKIP(return, "no numa_group syscalls (numa_group_create: ENOSYS)");
 	ASSERT_LE(0, g) TH_LOG("numa_group_create: %s", strerror(errno));
 	close(g);
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
-		TH_LOG("knumad's knobs or sysctls missing");
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	/* Converge in seconds. */
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "50"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "20"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 }
 
 FIXTURE_TEARDOWN_PARENT(group_place)

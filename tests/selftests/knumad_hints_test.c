@@ -104,14 +104,15 @@ FIXTURE(hints) {
 
 FIXTURE_SETUP(hints)
 {
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "100", "max_cpu_percent", "20", NULL
+	};
+	const char *why;
+
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
-		TH_LOG("knumad's knobs or sysctls missing: CONFIG_KNUMAD off?");
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "100"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "20"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 	self->tm = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->tm);

@@ -31,18 +31,17 @@ FIXTURE_SETUP(migrate)
 {
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
-		TH_LOG("knumad's knobs or sysctls missing: CONFIG_KNUMAD off?");
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	/* Fast, for TCG: a generous budget and short sleeps. */
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "20"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "50"));
-	ASSERT_TRUE(sysfs_set("migrate_max_mbps", "1024"));
-	ASSERT_TRUE(sysfs_set("pair_tolerance_pages", "2048"));
-	ASSERT_TRUE(sysfs_set("migrate_batch_pages", "512"));
-	/* One-way flows go at once, unless a test waits for pairs. */
-	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "0"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "20", "max_cpu_percent", "50",
+		"migrate_max_mbps", "1024", "pair_tolerance_pages", "2048",
+		"migrate_batch_pages", "512",
+		/* One-way flows go at once, unless a test waits for pairs. */
+		"pair_wait_millisecs", "0", NULL
+	};
+	const char *why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 }
 
 FIXTURE_TEARDOWN_PARENT(migrate)

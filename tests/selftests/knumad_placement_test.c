@@ -35,13 +35,13 @@ FIXTURE_SETUP(placement)
 {
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
-		TH_LOG("knumad's knobs or sysctls missing: CONFIG_KNUMAD off?");
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
 	/* Converge in seconds; the budget test sets its own values. */
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "50"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "20"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "50", "max_cpu_percent", "20", NULL
+	};
+	const char *why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 }
 
 FIXTURE_TEARDOWN_PARENT(placement)

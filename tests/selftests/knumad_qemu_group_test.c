@@ -176,6 +176,11 @@ static int range_percent(pid_t qemu, const struct ng_range *r, int node)
 
 FIXTURE_SETUP(qemu)
 {
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "100", "max_cpu_percent", "20",
+		"pair_wait_millisecs", "1000", NULL
+	};
+	const char *why;
 	char *qemu_argv[] = {
 		"numactl", "--cpunodebind=0", "qemu-system-x86_64", "-S",
 		"-display", "none", "-nodefaults", "-machine", "pc",
@@ -194,12 +199,8 @@ FIXTURE_SETUP(qemu)
 	ASSERT_TRUE(find_tool(self->tool_path, sizeof(self->tool_path)))
 		TH_LOG("numa-group tool not built (make tools)");
 
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)));
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "100"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "20"));
-	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "1000"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 
 	unlink(QMP_SOCK);
 	self->qemu = spawn(qemu_argv);

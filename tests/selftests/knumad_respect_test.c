@@ -160,15 +160,16 @@ FIXTURE(respect) {
 
 FIXTURE_SETUP(respect)
 {
+	static const char * const set[] = {
+		"scan_sleep_millisecs", "50", "max_cpu_percent", "50",
+		"migrate_holdoff_millisecs", "0", NULL
+	};
+	const char *why;
+
 	if (nr_nodes_online() < 2)
 		SKIP(return, "needs two NUMA nodes");
-	ASSERT_TRUE(settings_save(&self->saved, knobs, ARRAY_SIZE(knobs)))
-		TH_LOG("knumad's knobs or sysctls missing: CONFIG_KNUMAD off?");
-	ASSERT_EQ(0, sysctl_write(NUMA_BALANCING_SYSCTL, "0"));
-	ASSERT_TRUE(sysfs_set("scan_sleep_millisecs", "50"));
-	ASSERT_TRUE(sysfs_set("max_cpu_percent", "50"));
-	ASSERT_TRUE(sysfs_set("migrate_holdoff_millisecs", "0"));
-	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "1"));
+	why = knumad_start(&self->saved, knobs, ARRAY_SIZE(knobs), set);
+	ASSERT_EQ(NULL, why) TH_LOG("%s", why);
 	self->job = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->job);

@@ -233,6 +233,33 @@ static inline void settings_restore(struct knumad_settings *s)
 	s->valid = false;
 }
 
+/*
+ * Save @knobs into @s, turn upstream's balancing off, set @set (knob, value
+ * pairs, NULL-terminated), then turn knumad on: tests that must converge
+ * in seconds under TCG set short sleeps and a generous budget this way.
+ * Returns NULL, or what failed (the fixture's teardown restores @s).
+ */
+static inline const char *knumad_start(struct knumad_settings *s,
+				       const char * const *knobs, unsigned int nr_knobs,
+				       const char * const *set)
+{
+	static char why[96];
+
+	if (!settings_save(s, knobs, nr_knobs))
+		return "knumad's knobs or sysctls missing: CONFIG_KNUMAD off?";
+	if (sysctl_write(NUMA_BALANCING_SYSCTL, "0"))
+		return "cannot turn kernel.numa_balancing off";
+	for (; set && set[0]; set += 2) {
+		if (!sysfs_set(set[0], set[1])) {
+			snprintf(why, sizeof(why), "cannot set %s to %s", set[0], set[1]);
+			return why;
+		}
+	}
+	if (sysctl_write(KNUMAD_SYSCTL, "1"))
+		return "cannot turn kernel.knumad on";
+	return NULL;
+}
+
 /* Is @pid dead (a zombie, or gone)? */
 static inline bool pid_dead(pid_t pid)
 {
