@@ -25,9 +25,6 @@
 #include "group.h"
 #include "internal.h"
 
-/* A whole walk that moved fewer pages waits for the next observation. */
-#define KNUMAD_STUCK_PAGES	32
-
 /* The @i-th range of @u's memory: a process's whole address space. */
 static struct mm_struct *knumad_unit_range(struct knumad_unit *u, unsigned int i,
 					   unsigned long *start, unsigned long *end)
@@ -117,9 +114,8 @@ static void knumad_moves_build(struct knumad_ctx *ctx)
  * Move one chunk of @mv, at most @nr pages, walking its unit's ranges from
  * where the walk stopped. The walk takes hot pages first; when it reaches
  * the end it takes every page; when that reaches the end the move is done
- * for this pass, and if the whole walk moved (almost) nothing, nothing
- * movable is left there until the unit is observed anew. Returns the
- * pages taken.
+ * for this pass, and if the whole walk moved nothing, nothing movable is
+ * left there until the unit is observed anew. Returns the pages taken.
  */
 static unsigned long knumad_move_chunk(struct knumad_ctx *ctx, struct knumad_move *mv,
 				       unsigned long nr)
@@ -150,7 +146,7 @@ static unsigned long knumad_move_chunk(struct knumad_ctx *ctx, struct knumad_mov
 			cur->all = false;
 			if (u->kind == KNUMAD_UNIT_THREADS)
 				knumad_hints_moved(u, mv->src, mv->dst, true);
-			if (cur->moved < KNUMAD_STUCK_PAGES)
+			if (!cur->moved)
 				cur->stuck_at = u->serial;
 			cur->moved = 0;
 			mv->want = 0;

@@ -34,13 +34,9 @@
 #include "../internal.h"
 #include "internal.h"
 
-/* Address space (base pages) one call walks at most, under mmap_lock. */
-#define KNUMAD_MIGRATE_WALK	16384
-
 struct knumad_isolate {
 	struct knumad_migrate_range *r;
 	struct list_head *folios;
-	unsigned long walked;
 };
 
 /*
@@ -124,10 +120,8 @@ static int knumad_isolate_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 {
 	struct knumad_isolate *iso = walk->private;
 
-	iso->walked += (end - addr) >> PAGE_SHIFT;
 	end = knumad_pmd_folios(pmd, addr, end, walk, knumad_isolate_folio);
-	/* Enough taken, or enough walked under one hold of mmap_lock. */
-	if (iso->r->isolated >= iso->r->budget || iso->walked >= KNUMAD_MIGRATE_WALK) {
+	if (iso->r->isolated >= iso->r->budget) {
 		iso->r->next = end;
 		return 1;
 	}
@@ -155,10 +149,8 @@ static struct folio *knumad_alloc_folio(struct folio *src, unsigned long private
  * @r: the range, nodes and size; the results.
  *
  * Takes mmap_lock for read with a trylock only, isolates the pages under
- * the page-table locks (walking at most 64 MiB of address space: a range
- * with little to move does not hold the lock for long), drops mmap_lock,
- * then migrates them. Pages that could not move are put back where they
- * were: nothing is lost.
+ * the page-table locks, drops mmap_lock, then migrates them. Pages that
+ * could not move are put back where they were: nothing is lost.
  *
  * Context: the knumad thread; sleeps.
  * Return: 0, or -EBUSY if mmap_lock was contended or the mm is exiting
