@@ -747,9 +747,11 @@ TEST_F(group, fdinfo_drops_exited_process)
 	ASSERT_OK(ng_add_mem(self->g, self->buf, MB));
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
 	ASSERT_EQ(2, in.ranges);
-	ASSERT_EQ(1, in.tasks);
+	/* A process pidfd: both of the child's threads. */
+	ASSERT_EQ(2, in.tasks);
 	EXPECT_TRUE(ng_has_range(&in, pid, st->buf, st->buf + MB));
 	EXPECT_TRUE(ng_has_task(&in, pid));
+	EXPECT_TRUE(ng_has_task(&in, st->tid2));
 
 	child_kill(pid);
 	ASSERT_TRUE(ng_read_info(0, self->g, &in));
@@ -2133,6 +2135,7 @@ struct pidns_result {
 	volatile int inner_pid;		/* its getpid() there */
 	volatile int inner_task, inner_range;	/* what its fdinfo says */
 	volatile int outer_pid;		/* its pid here */
+	volatile int unshare_errno;	/* unshare(CLONE_NEWPID) failed so */
 };
 
 static void pidns_init(struct pidns_result *r)
@@ -2169,8 +2172,10 @@ TEST_F(group, fdinfo_pids_in_readers_namespace)
 	ASSERT_LE(0, mid);
 	if (mid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (unshare(CLONE_NEWPID))
+		if (unshare(CLONE_NEWPID)) {
+			r->unshare_errno = errno;
 			_exit(10);
+		}
 		inner = fork();
 		if (inner < 0)
 			_exit(11);
@@ -2184,6 +2189,8 @@ TEST_F(group, fdinfo_pids_in_readers_namespace)
 			break;
 		usleep(1000);
 	}
+	ASSERT_EQ(0, r->unshare_errno) TH_LOG("unshare(CLONE_NEWPID): %s (CONFIG_PID_NS?)",
+					      strerror(r->unshare_errno));
 	ASSERT_TRUE(r->ready) TH_LOG("the namespace's init did not get there");
 	for (i = 0; i < 1000 && !r->outer_pid; i++)
 		usleep(1000);

@@ -97,6 +97,9 @@ static inline int percent_on_node_of(pid_t pid, void *buf, size_t len, int node)
 	size_t step = len / SAMPLES;
 
 	step -= step % PAGE_SZ;
+	/* An odd number of pages: an even stride sees one node of interleaved memory. */
+	if (step > PAGE_SZ && !((step / PAGE_SZ) & 1))
+		step -= PAGE_SZ;
 	if (!step)
 		step = PAGE_SZ;
 	for (i = 0; i < SAMPLES && (size_t)i * step < len; i++)
