@@ -152,6 +152,10 @@ static unsigned long knumad_move_chunk(struct knumad_ctx *ctx, struct knumad_mov
 			mv->want = 0;
 			return taken;
 		}
+		if (!knumad_unit_mems_allow(u, mv->dst)) {
+			mv->want = 0;	/* the cpuset changed: next pass decides */
+			return taken;
+		}
 		mm = knumad_unit_range(u, cur->range, &start, &end);
 		r.start = max(cur->addr, start);
 		r.end = end;

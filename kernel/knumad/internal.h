@@ -323,6 +323,7 @@ bool knumad_thread_in_group(struct task_struct *t);
 unsigned int knumad_unit_threads(struct knumad_unit *u, unsigned int *pos,
 				 struct task_struct **batch, unsigned int max);
 void knumad_unit_observe_threads(struct knumad_unit *u);
+bool knumad_unit_mems_allow(struct knumad_unit *u, int nid);
 
 /* units.c: the units of a pass, and their assignment */
 int knumad_pass_alloc(struct knumad_pass *pass);
