@@ -103,6 +103,14 @@ static void worker_main(struct job *j, enum place how)
 
 	prctl_set_death_signal();
 	worker_self_bind(0);
+	/* In the cpuset before any memory is touched or work begins. */
+	if (how == PLACE_CPUSET) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (sysctl_write(CGROUP_TEST "/cgroup.procs", pid))
+			_exit(5);
+	}
 	if (how == PLACE_TASK_INTERLEAVE && set_mempolicy_(MPOL_INTERLEAVE, 3))
 		_exit(2);
 	if (how == PLACE_OTHER_THREAD) {
@@ -270,8 +278,6 @@ TEST_F_TIMEOUT(respect, longterm_pinned_pages_are_not_isolated, 300)
 
 TEST_F_TIMEOUT(respect, cpuset_mems_hold, 300)
 {
-	char pid[32];
-
 	/* A cpuset allowing all CPUs but only node 0's memory. */
 	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK))
 		mount("none", CGROUP_ROOT, "cgroup2", 0, NULL);
@@ -282,10 +288,8 @@ TEST_F_TIMEOUT(respect, cpuset_mems_hold, 300)
 	self->cgroup = true;
 	ASSERT_EQ(0, sysctl_write(CGROUP_TEST "/cpuset.mems", "0"));
 
-	self->child = start_worker(self->job, PLACE_NONE);
+	self->child = start_worker(self->job, PLACE_CPUSET);
 	ASSERT_GT(self->child, 0);
-	snprintf(pid, sizeof(pid), "%d", self->child);
-	ASSERT_EQ(0, sysctl_write(CGROUP_TEST "/cgroup.procs", pid));
 	EXPECT_GE(node0_after_a_while(self->child, self->job), 95);
 	kill(self->child, SIGKILL);
 	waitpid(self->child, NULL, 0);
@@ -321,6 +325,15 @@ static void *busy_thread(void *arg)
 	volatile unsigned long sum = 0;
 	size_t off;
 
+	cpu_set_t all;
+	int cpu;
+
+	/* Free to run anywhere from the start: knumad must bring it to its memory. */
+	CPU_ZERO(&all);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &all);
+	if (sched_setaffinity(0, sizeof(all), &all))
+		_exit(4);
 	m->busy_tid = gettid();
 	for (;;)
 		for (off = 0; off < m->len; off += PAGE_SZ)
@@ -357,9 +370,8 @@ static void many_main(struct many *m)
 TEST_F_TIMEOUT(respect, every_thread_placed_never_on_a_forbidden_node, 300)
 {
 	struct many *m = (struct many *)self->job;
-	cpu_set_t all;
+	char path[64];
 	long deadline;
-	int cpu;
 
 	/* 70 threads; memory on node 1; only the last-created one works. */
 	memset(m, 0, sizeof(*m));
@@ -372,16 +384,13 @@ TEST_F_TIMEOUT(respect, every_thread_placed_never_on_a_forbidden_node, 300)
 	for (deadline = now_ms() + 60 * 1000; !m->ready && now_ms() < deadline; )
 		usleep(100 * 1000);
 	ASSERT_TRUE(m->ready);
-	/* Free to move: it runs on node 0 until knumad moves it. */
-	CPU_ZERO(&all);
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		CPU_SET(cpu, &all);
-	ASSERT_EQ(0, sched_setaffinity(m->busy_tid, sizeof(all), &all));
 
 	deadline = now_ms() + 120 * 1000;
 	while (now_ms() < deadline &&
 	       (task_node_of(m->busy_tid) != 1 || task_preferred_nid(self->child, m->busy_tid) != 1))
 		usleep(500 * 1000);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", self->child, m->busy_tid);
+	ASSERT_EQ(0, access(path, R_OK)) TH_LOG("%s: %s", path, strerror(errno));
 	EXPECT_EQ(1, task_preferred_nid(self->child, m->busy_tid));
 	EXPECT_EQ(1, task_node_of(m->busy_tid));
 	/* The thread bound to node 0 does not prefer node 1. */
