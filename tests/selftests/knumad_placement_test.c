@@ -193,8 +193,8 @@ static bool wait_split_and_local(struct worker *w, int pct, long timeout_ms)
 
 TEST_F_TIMEOUT(placement, busy_processes_split_and_memory_follows, 420)
 {
-	int i, n0, n1;
-	long end;
+	int i, n0, n1, low0 = 100, low1 = 100;
+	long end, migrated;
 
 	/*
 	 * numa01's case: two processes, each with as many busy threads as a
@@ -216,14 +216,30 @@ TEST_F_TIMEOUT(placement, busy_processes_split_and_memory_follows, 420)
 
 	/*
 	 * A third such process arrives (its memory on node 0, no room left
-	 * anywhere): the first two must not ping-pong. Their memory stays
-	 * where it is for 30 s, sampled every second.
+	 * anywhere): the first two must not ping-pong. The overloaded node
+	 * sheds threads, and per-thread placement may then move the part of a
+	 * process's memory its moved thread uses, once: so each stays >= 75%
+	 * local, sampled every second for 30 s, and knumad moves less than
+	 * 64 MiB meanwhile (a ping-pong of one process's memory, away and
+	 * back, is 128 MiB).
 	 */
 	ASSERT_TRUE(worker_start_threads(&self->w[2], 0, 0, 32, false, false, false, 2));
+	migrated = sysfs_get("pages_migrated");
 	for (end = now_ms() + 30 * 1000L; now_ms() < end; usleep(1000 * 1000)) {
-		ASSERT_GE(worker_percent_on(&self->w[0], n0), 90);
-		ASSERT_GE(worker_percent_on(&self->w[1], n1), 90);
+		int p0 = worker_percent_on(&self->w[0], n0);
+		int p1 = worker_percent_on(&self->w[1], n1);
+
+		if (p0 < low0)
+			low0 = p0;
+		if (p1 < low1)
+			low1 = p1;
 	}
+	migrated = sysfs_get("pages_migrated") - migrated;
+	TH_LOG("with a third process: %d%% and %d%% local at the least, %ld pages migrated",
+	       low0, low1, migrated);
+	EXPECT_GE(low0, 75);
+	EXPECT_GE(low1, 75);
+	EXPECT_LT(migrated, MIB_PAGES(64));
 }
 
 TEST_F_TIMEOUT(placement, all_memory_on_one_node_keeps_both_nodes_busy, 300)
