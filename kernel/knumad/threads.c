@@ -80,19 +80,6 @@ static u64 knumad_thread_busy_ns(struct task_struct *t)
 	return busy;
 }
 
-/*
- * A thread knumad sees for the first time: its CPU over its whole life, so
- * that threads caught starting up (a pool of idle ones) do not look busy.
- */
-static unsigned int knumad_thread_first_demand(struct task_struct *t, u64 busy, u64 now)
-{
-	u64 age = now - min(now, t->start_time);
-
-	if (age < KNUMAD_DEMAND_MIN_NS)
-		return task_is_running(t) ? KNUMAD_CPU : 0;
-	return knumad_cpu_demand(busy, age);
-}
-
 /**
  * knumad_thread_demand() - How much CPU a thread needed since knumad last
  * looked.
@@ -100,8 +87,8 @@ static unsigned int knumad_thread_first_demand(struct task_struct *t, u64 busy, 
  * @now: the time now (ktime_get_ns()).
  *
  * Smoothed over passes (half the old value, half the new), so one quiet
- * interval does not make a busy thread look idle. For a thread knumad has
- * not seen before, its CPU over its life so far.
+ * interval does not make a busy thread look idle. A thread knumad has not
+ * seen before counts as busy if it is runnable.
  * Context: the knumad thread.
  * Return: milli-CPUs, 0 to %KNUMAD_CPU.
  */
@@ -112,12 +99,12 @@ unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
 	unsigned int fresh;
 
 	if (!kt)
-		return knumad_thread_first_demand(t, busy, now);
+		return task_is_running(t) ? KNUMAD_CPU : 0;
 	/* Asked twice in one pass (a cluster's thread): the same answer. */
 	if (kt->seen_ns && now - kt->seen_ns < KNUMAD_DEMAND_MIN_NS)
 		return kt->demand;
 	if (!kt->seen_ns) {
-		kt->demand = knumad_thread_first_demand(t, busy, now);
+		kt->demand = task_is_running(t) ? KNUMAD_CPU : 0;
 		kt->slow_demand = kt->demand;
 	} else if (now > kt->seen_ns) {
 		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), now - kt->seen_ns);
@@ -296,8 +283,7 @@ bool knumad_unit_mems_allow(struct knumad_unit *u, int nid)
  *	@policy_nodes.
  *
  * The nodes all busy threads may run on (affinity, cpuset) are the unit's
- * (if none is busy, those of the threads that ran at all; if none ran,
- * all threads'); its memory may go where every thread's
+ * (all threads', if none is busy); its memory may go where every thread's
  * cpuset and task memory policy let it. Threads get their knumad state
  * here, so their demand is measured from the next pass on.
  * Context: the knumad thread; sleeps.
@@ -306,9 +292,8 @@ void knumad_unit_observe_threads(struct knumad_unit *u)
 {
 	struct task_struct *batch[KNUMAD_THREAD_BATCH];
 	nodemask_t busy = node_states[N_CPU], all = node_states[N_CPU], tn;
-	nodemask_t working = node_states[N_CPU];
 	unsigned int i, nr, pos = 0;
-	bool have_busy = false, have_working = false;
+	bool have_busy = false;
 	u64 now = ktime_get_ns();
 
 	u->weight = 0;
@@ -325,10 +310,6 @@ void knumad_unit_observe_threads(struct knumad_unit *u)
 			u->threads++;
 			knumad_thread_cpu_nodes(t, &tn);
 			nodes_and(all, all, tn);
-			if (demand) {
-				nodes_and(working, working, tn);
-				have_working = true;
-			}
 			if (knumad_thread_busy(READ_ONCE(t->knumad_task)) ||
 			    (!t->knumad_task && demand >= KNUMAD_BUSY_DEMAND)) {
 				nodes_and(busy, busy, tn);
@@ -344,11 +325,7 @@ void knumad_unit_observe_threads(struct knumad_unit *u)
 		cond_resched();
 	}
 
-	/*
-	 * Idle threads (a pool bound to one node) must not decide where a
-	 * thread that works but is not yet counted busy may run.
-	 */
-	u->cpu_nodes = have_busy ? busy : have_working ? working : all;
+	u->cpu_nodes = have_busy ? busy : all;
 	if (nodes_empty(u->cpu_nodes))
 		u->cpu_nodes = node_states[N_CPU];
 }
