@@ -150,6 +150,7 @@ static void knumad_group_drop_exited(struct knumad_group *g, struct list_head *g
 
 	lockdep_assert_held(&knumad_groups_lock);
 	list_for_each_entry_safe(m, tmp, &g->tasks, node) {
+		/* Never NULL: knumad_group_add_tasks() leaves reaped threads out. */
 		if (pid_has_task(m->pid, PIDTYPE_PID))
 			continue;
 		list_del(&m->node);
@@ -874,13 +875,15 @@ static int knumad_get_threads(struct task_struct *p, struct task_struct ***threa
 
 /*
  * Put @nr threads into @g, all or none: -EBUSY if one is in another group;
- * those already in @g stay as they are.
+ * those already in @g stay as they are. A thread reaped since it was found
+ * (a reference does not keep its pid: release_task() detaches it) is left
+ * out as if it had joined and exited; -ESRCH if all of them were.
  */
 static int knumad_group_add_tasks(struct knumad_group *g, struct task_struct **threads, int nr)
 {
 	struct knumad_group_member **new;
 	struct knumad_task **kt;
-	int i, adding = 0, err = 0;
+	int i, adding = 0, alive = 0, err = 0;
 	LIST_HEAD(gone);
 
 	kt = kcalloc(nr, sizeof(*kt), GFP_KERNEL);
@@ -896,10 +899,19 @@ static int knumad_group_add_tasks(struct knumad_group *g, struct task_struct **t
 			err = -ENOMEM;
 			goto out_free;
 		}
+		/* NULL once reaped; from here on a reaped thread is just gone. */
+		new[i]->pid = get_task_pid(threads[i], PIDTYPE_PID);
+		alive += !!new[i]->pid;
+	}
+	if (!alive) {
+		err = -ESRCH;
+		goto out_free;
 	}
 
 	spin_lock(&knumad_groups_lock);
 	for (i = 0; i < nr; i++) {
+		if (!new[i]->pid)
+			continue;
 		if (kt[i]->group && kt[i]->group != g) {
 			err = -EBUSY;
 			goto out;
@@ -916,9 +928,8 @@ static int knumad_group_add_tasks(struct knumad_group *g, struct task_struct **t
 		}
 	}
 	for (i = 0; i < nr; i++) {
-		if (kt[i]->group)
+		if (!new[i]->pid || kt[i]->group)
 			continue;
-		new[i]->pid = get_pid(task_pid(threads[i]));
 		list_add_tail(&new[i]->node, &g->tasks);
 		WRITE_ONCE(kt[i]->group, g);
 		g->nr_tasks++;
@@ -930,8 +941,11 @@ out:
 	spin_unlock(&knumad_groups_lock);
 	knumad_group_free_members(&gone);
 out_free:
-	for (i = 0; new && i < nr; i++)
+	for (i = 0; new && i < nr; i++) {
+		if (new[i])
+			put_pid(new[i]->pid);
 		kfree(new[i]);
+	}
 	kfree(new);
 	kfree(kt);
 	return err;
