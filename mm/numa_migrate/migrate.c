@@ -26,6 +26,7 @@
 #include <linux/mempolicy.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/mm_inline.h>
 #include <linux/mmzone.h>
 #include <linux/pagewalk.h>
 #include <linux/sched/task.h>
@@ -109,7 +110,9 @@ static bool knumad_isolate_folio(struct mm_walk *walk, struct folio *folio,
 	/* Fails if already isolated (another PTE of it), or off the LRU. */
 	if (folio_isolate_lru(folio)) {
 		list_add_tail(&folio->lru, iso->folios);
-		node_stat_mod_folio(folio, NR_ISOLATED_ANON, folio_nr_pages(folio));
+		/* As putback and migration uncharge it (lazyfree: file LRU). */
+		node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+				    folio_nr_pages(folio));
 		r->isolated += folio_nr_pages(folio);
 	}
 	return r->isolated >= r->budget;
