@@ -245,18 +245,20 @@ unsigned int knumad_unit_threads(struct knumad_unit *u, unsigned int *pos,
 }
 
 /**
- * knumad_unit_mems_allow() - May @u's memory go to @nid by the cpuset of
- * its first thread, now?
+ * knumad_unit_mems_allow() - May @u's memory go to @nid by the cpusets of
+ * its threads, now?
  * @u: the unit.
  * @nid: the destination.
  *
  * The pass checks every thread's mems when it builds its units; a cpuset
  * can change while the pass migrates, and the cpuset's own migration of
  * the memory must not be undone by the rest of the pass. Checked before
- * each chunk, so one thread (the threads of a process share a cpuset in
- * cgroup v2 unless it is threaded) keeps it cheap.
+ * each chunk: for a process or a cluster of its threads, its first thread
+ * only (the threads of a process share a cpuset in cgroup v2 unless it is
+ * threaded), which keeps it cheap; for a numa_group, every member, as
+ * members may be threads of processes in different cpusets.
  * Context: the knumad thread.
- * Return: false if the thread's mems_allowed no longer has @nid.
+ * Return: false if a checked thread's mems_allowed no longer has @nid.
  */
 bool knumad_unit_mems_allow(struct knumad_unit *u, int nid)
 {
@@ -264,14 +266,15 @@ bool knumad_unit_mems_allow(struct knumad_unit *u, int nid)
 	unsigned int pos = 0;
 	bool ok = true;
 
-	while (pos != KNUMAD_THREADS_DONE) {
+	while (ok && pos != KNUMAD_THREADS_DONE) {
 		if (!knumad_unit_threads(u, &pos, &t, 1))
 			continue;
 		task_lock(t);
 		ok = node_isset(nid, t->mems_allowed);
 		task_unlock(t);
 		put_task_struct(t);
-		break;
+		if (u->kind != KNUMAD_UNIT_GROUP)
+			break;
 	}
 	return ok;
 }
