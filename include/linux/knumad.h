@@ -234,6 +234,12 @@ struct knumad_mm;
  * struct knumad_scan_control - One scan pass over the registry.
  * @budget: pages of address space (present or not, in base pages) the
  *	pass may walk.
+ * @cpu_start_ns: the knumad thread's runtime when the pass began.
+ * @cpu_limit_ns: the pass stops scanning after the chunk that takes its
+ *	CPU time past this (0: no limit but @budget).
+ * @min_hot: hot pages below which a process counts as idle.
+ * @min_interval_ms: shortest time between two scans of one mm.
+ * @max_interval_ms: longest time between two scans of one mm.
  * @pages_scanned: out: present pages looked at.
  * @walked: out: pages of address space walked.
  * @mms_scanned: out: complete scans of an mm finished in this pass.
@@ -241,6 +247,11 @@ struct knumad_mm;
  */
 struct knumad_scan_control {
 	unsigned long budget;
+	u64 cpu_start_ns;
+	s64 cpu_limit_ns;
+	unsigned long min_hot;
+	unsigned int min_interval_ms;
+	unsigned int max_interval_ms;
 	unsigned long pages_scanned;
 	unsigned long walked;
 	unsigned long mms_scanned;
@@ -290,6 +301,14 @@ unsigned long knumad_mm_nr(void);
 void knumad_mm_debugfs(struct dentry *dir);
 void knumad_mm_forget_all(void);
 void knumad_scan_pass(struct knumad_scan_control *sc);
+unsigned long knumad_sum(const unsigned long *v, int nr);
+unsigned int knumad_rescan_interval(unsigned int interval_ms,
+				    const unsigned long *old_pages,
+				    const unsigned long *old_hot,
+				    const unsigned long *new_pages,
+				    const unsigned long *new_hot, int nr_nodes,
+				    unsigned long min_hot, unsigned int min_ms,
+				    unsigned int max_ms);
 long knumad_count_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end, unsigned long *pages,
 			unsigned long budget, unsigned long *next);

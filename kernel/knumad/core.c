@@ -72,7 +72,7 @@ static struct knumad_ctx knumad_ctx = {
 	.tun = {
 		.scan_sleep_ms		= 200,
 		.pages_to_scan		= 16384,
-		.max_cpu_percent	= 5,
+		.max_cpu_percent	= 5,	/* per node: knumad_init() */
 		.budget_window_ms	= 60000,
 		.hysteresis_percent	= 25,
 		.min_anon_pages		= 256,
@@ -155,6 +155,20 @@ static unsigned long knumad_rate_pages(struct knumad_ctx *ctx, unsigned long ela
 	return per_sec * elapsed / HZ;
 }
 
+/*
+ * What scanning may spend of a pass: what the pass may spend, but only half
+ * of it while memory waits to move, so a scan never starves migration. At
+ * least one chunk, so scans always progress.
+ */
+static s64 knumad_scan_cpu_limit(struct knumad_ctx *ctx)
+{
+	s64 limit = min_t(s64, ctx->budget_ns, KNUMAD_PASS_MAX_NS);
+
+	if (atomic64_read(&ctx->stats[KNUMAD_STAT_UNITS_CONVERGING]))
+		limit /= 2;
+	return max_t(s64, limit, 1);
+}
+
 /* How long to sleep after a pass, with today's knobs and budget. */
 static unsigned int knumad_sleep_ms(struct knumad_ctx *ctx)
 {
@@ -184,14 +198,20 @@ static void knumad_budget_earn(struct knumad_ctx *ctx, u64 *last)
  */
 static void knumad_do_pass(struct knumad_ctx *ctx, unsigned long *prev_jiffies)
 {
+	unsigned int sleep_ms = knumad_tun(ctx, scan_sleep_ms);
 	struct knumad_scan_control sc = {
 		.budget = knumad_tun(ctx, pages_to_scan),
+		.min_hot = knumad_tun(ctx, min_hot_pages),
+		.min_interval_ms = sleep_ms,
+		.max_interval_ms = KNUMAD_RESCAN_MAX_SLEEPS * sleep_ms,
 	};
 	unsigned long seq;
 	u64 cpu_ns, now;
 
 	seq = atomic64_inc_return(&ctx->stats[KNUMAD_STAT_PASSES]);
 	ctx->pass_start_ns = task_sched_runtime(current);
+	sc.cpu_start_ns = ctx->pass_start_ns;
+	sc.cpu_limit_ns = knumad_scan_cpu_limit(ctx);
 	trace_knumad_scan_start(seq, knumad_mm_nr());
 
 	/* Observe. */
@@ -379,6 +399,7 @@ static int __init knumad_init(void)
 {
 	int err;
 
+	knumad_ctx.tun.max_cpu_percent = knumad_default_cpu_percent(num_node_state(N_CPU));
 	register_sysctl_init("kernel", knumad_sysctls);
 	if (IS_ENABLED(CONFIG_DEBUG_FS)) {
 		struct dentry *dir = debugfs_create_dir("knumad", NULL);

@@ -84,12 +84,15 @@ static bool knumad_group_snapshot(struct knumad_group *g, struct knumad_unit *u)
 
 /*
  * Count on in @u's ranges, within @budget (address space, base pages);
- * publish the count when it reaches the end. Returns what was walked.
+ * publish the count when it reaches the end. A new count starts only when
+ * the interval since the last one passed, as for processes (rescan.c), or
+ * at once when the membership changed. Returns what was walked.
  */
-static unsigned long knumad_group_count(struct knumad_group *g, struct knumad_unit *u,
-					unsigned long budget)
+static unsigned long knumad_group_count(struct knumad_ctx *ctx, struct knumad_group *g,
+					struct knumad_unit *u, unsigned long budget)
 {
 	unsigned long *counting = knumad_group_counting(g);
+	unsigned int sleep_ms = knumad_tun(ctx, scan_sleep_ms);
 	unsigned long walked = 0;
 
 	if (g->count_gen != u->gen) {
@@ -98,6 +101,10 @@ static unsigned long knumad_group_count(struct knumad_group *g, struct knumad_un
 		g->count_gen = u->gen;
 		g->count_range = 0;
 		g->count_addr = 0;
+		g->count_interval = 0;
+	} else if (!g->count_range && !g->count_addr && g->count_interval &&
+		   time_before(jiffies, g->count_next)) {
+		return 0;
 	}
 	while (g->count_range < u->nr_ranges && walked < budget) {
 		struct knumad_group_range *r = &u->ranges[g->count_range];
@@ -118,6 +125,12 @@ static unsigned long knumad_group_count(struct knumad_group *g, struct knumad_un
 	}
 	if (g->count_range < u->nr_ranges)
 		return walked;
+	/* Resident pages stand for the hot ones: a count clears no bits. */
+	g->count_interval = knumad_rescan_interval(g->counts_done ? g->count_interval : 0,
+						   knumad_group_pages(g), knumad_group_pages(g),
+						   counting, counting, nr_node_ids, 1, sleep_ms,
+						   KNUMAD_RESCAN_MAX_SLEEPS * sleep_ms);
+	g->count_next = jiffies + msecs_to_jiffies(g->count_interval);
 	spin_lock(&knumad_groups_lock);
 	memcpy(knumad_group_pages(g), counting, nr_node_ids * sizeof(*counting));
 	WRITE_ONCE(g->counts_done, g->counts_done + 1);
@@ -178,7 +191,7 @@ unsigned int knumad_groups_observe(struct knumad_ctx *ctx, unsigned int first,
 		if (!knumad_group_snapshot(g, u))
 			continue;	/* no memory: a unit without members */
 		if (walked < budget)
-			walked += knumad_group_count(g, u, budget - walked);
+			walked += knumad_group_count(ctx, g, u, budget - walked);
 		knumad_group_unit_pages(g, u);
 		knumad_unit_observe_threads(u);
 		/* A group reserves a CPU per live member, busy or idle. */

@@ -78,6 +78,9 @@ struct knumad_group_span {
  * @count_gen: @gen of the count in progress.
  * @count_range: the range the count in progress is in (index).
  * @count_addr: where in it the count goes on.
+ * @count_interval: ms between the last count and the next (0: none yet);
+ *	see mm/numa_migrate/rescan.c.
+ * @count_next: jiffies before which no new count starts.
  * @mig_gen: @gen of the migration walk.
  * @mig: the migration walk.
  * @counts: 2 * nr_node_ids: the last complete count of resident pages per
@@ -105,6 +108,8 @@ struct knumad_group {
 	unsigned int count_gen;
 	unsigned int count_range;
 	unsigned long count_addr;
+	unsigned int count_interval;
+	unsigned long count_next;
 	unsigned int mig_gen;
 	struct knumad_mig_cursor mig;
 	unsigned long counts[];

@@ -34,7 +34,8 @@ struct knumad_group;
  * struct knumad_tunables - The knobs under /sys/kernel/mm/knumad/.
  * @scan_sleep_ms: sleep between passes, at least.
  * @pages_to_scan: address space (in base pages) scanned per pass.
- * @max_cpu_percent: CPU budget of the thread, in percent of one CPU.
+ * @max_cpu_percent: CPU budget of the thread, in percent of one CPU
+ *	(default: knumad_default_cpu_percent()).
  * @budget_window_ms: how much of the budget may be saved up for a burst:
  *	@max_cpu_percent percent of this much wall time.
  * @hysteresis_percent: how much more (hot) memory another node needs
@@ -294,6 +295,9 @@ struct knumad_ctx {
 
 /* The tunable @field of @ctx, read once. */
 #define knumad_tun(ctx, field)	READ_ONCE((ctx)->tun.field)
+
+/* Memory that stays put is scanned every this many scan sleeps at most. */
+#define KNUMAD_RESCAN_MAX_SLEEPS	32
 
 void knumad_count(struct knumad_ctx *ctx, enum knumad_stat_item item,
 		  enum vm_event_item event, unsigned long nr);

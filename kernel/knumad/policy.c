@@ -90,6 +90,30 @@ int knumad_choose_node(const unsigned long *pages, const unsigned long *hot,
 	return cur_nid;
 }
 
+/* The default CPU budget per node with CPUs, and its ceiling (percent). */
+#define KNUMAD_CPU_PERCENT_PER_NODE	5U
+#define KNUMAD_CPU_PERCENT_DEFAULT_MAX	50U
+
+/**
+ * knumad_default_cpu_percent() - The CPU budget knumad starts with.
+ * @nr_cpu_nodes: nodes with CPUs.
+ *
+ * The memory to place and the threads to run elsewhere grow with the
+ * nodes, while knumad is one thread: with a budget of fixed size, every
+ * node more makes it converge more slowly (at 4 nodes the benchmark found
+ * it spending its whole budget with a tenth of the misplaced memory
+ * moved). So the budget grows with the nodes, up to half a CPU, which
+ * leaves the thread's CPU to the workload most of the time.
+ *
+ * Return: %KNUMAD_CPU_PERCENT_PER_NODE percent of one CPU per node, at
+ * most %KNUMAD_CPU_PERCENT_DEFAULT_MAX, at least the per-node share.
+ */
+unsigned int knumad_default_cpu_percent(unsigned int nr_cpu_nodes)
+{
+	return clamp(nr_cpu_nodes * KNUMAD_CPU_PERCENT_PER_NODE, KNUMAD_CPU_PERCENT_PER_NODE,
+		     KNUMAD_CPU_PERCENT_DEFAULT_MAX);
+}
+
 /**
  * knumad_budget_refill() - What a CPU budget holds after some wall time.
  * @tokens_ns: CPU time the budget holds now (negative: overdrawn).
@@ -355,6 +379,12 @@ static void knumad_assign_one(const struct knumad_unit_in *u, int mem, int nr_no
 		load[out->nid] += u->weight;
 }
 
+/* Pages @u would move if displaced from @mem: none if its memory stays. */
+static unsigned long knumad_pages_at_stake(const struct knumad_unit_in *u, int mem)
+{
+	return u->memory_stays ? 0 : u->pages[mem];
+}
+
 /*
  * Sort key of a unit that needs room: held units first; then the units that
  * would move most memory if pushed off their memory's node; then the busier.
@@ -383,12 +413,13 @@ static bool knumad_goes_first(const struct knumad_unit_in *a, unsigned long a_pa
  * @out: out: each unit's node and the reason for it.
  *
  * A unit's memory node is where most of its hot memory is (with
- * hysteresis against its current node). Units that need no CPU stay with
- * their memory and take no room. A process busier than any node it may use
- * is spread: no node is forced on it (an explicit group is kept together
- * even then). Every other unit needs room for its weight: units in
- * hold-off keep their node first; then, in order of the memory they would
- * move if displaced (most first, so the assignment moves the fewest pages),
+ * hysteresis against its current node). Units that need (almost) no CPU,
+ * less than %KNUMAD_CPU_IDLE, stay with their memory and take no room. A
+ * process busier than any node it may use is spread: no node is forced on
+ * it (an explicit group is kept together even then). Every other unit
+ * needs room for its weight: units in hold-off keep their node first; then,
+ * in order of the memory they would move if displaced (most first, so the
+ * assignment moves the fewest pages; none for a unit whose memory stays),
  * each takes its memory node if its threads fit there beside the units
  * placed before it, else stays on its current node if it fits (it is
  * converging there), else takes the allowed node with room that holds most
@@ -415,7 +446,7 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 		out[i].nid = mem;
 		if (mem == NUMA_NO_NODE) {
 			out[i].reason = KNUMAD_REASON_NONE;
-		} else if (!u->weight) {
+		} else if (u->weight < KNUMAD_CPU_IDLE) {
 			out[i].reason = KNUMAD_REASON_IDLE;
 		} else if (!u->keep_together &&
 			   u->weight > knumad_unit_max_room(u, capacity, nr_nodes)) {
@@ -424,12 +455,12 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 			knumad_spread_load(u, capacity, nr_nodes, load);
 		} else {
 			/* Needs room: insertion sort into @order, stable. */
-			unsigned long pages = u->pages[mem];
+			unsigned long pages = knumad_pages_at_stake(u, mem);
 
 			for (j = nr; j > 0; j--) {
 				const struct knumad_unit_in *o = &units[order[j - 1]];
-
-				unsigned long o_pages = o->pages[out[order[j - 1]].nid];
+				unsigned long o_pages =
+					knumad_pages_at_stake(o, out[order[j - 1]].nid);
 
 				if (!knumad_goes_first(u, pages, o, o_pages))
 					break;

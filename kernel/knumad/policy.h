@@ -9,11 +9,19 @@
 #ifndef _KERNEL_KNUMAD_POLICY_H
 #define _KERNEL_KNUMAD_POLICY_H
 
+#include <linux/knumad.h>
 #include <linux/nodemask.h>
 #include <linux/types.h>
 
 /* One CPU, in the unit of CPU demand and node capacity (milli-CPUs). */
 #define KNUMAD_CPU	1000U
+
+/*
+ * A unit that needs less CPU than this is placed as an idle one: with its
+ * memory, taking no room (the main thread of a process whose workers are in
+ * numa_groups must not push a group off its node).
+ */
+#define KNUMAD_CPU_IDLE	(KNUMAD_CPU / 20)
 
 /**
  * struct knumad_node_params - What decides a unit's memory node.
@@ -29,10 +37,10 @@ struct knumad_node_params {
 };
 
 bool knumad_conflicts_with_numa_balancing(int numa_balancing_mode);
-unsigned long knumad_sum(const unsigned long *v, int nr);
 int knumad_choose_node(const unsigned long *pages, const unsigned long *hot,
 		       int nr_nodes, int cur_nid,
 		       const struct knumad_node_params *params);
+unsigned int knumad_default_cpu_percent(unsigned int nr_cpu_nodes);
 s64 knumad_budget_refill(s64 tokens_ns, u64 elapsed_ns, unsigned int max_cpu_pct,
 			 unsigned int window_ms);
 unsigned int knumad_budget_sleep_ms(s64 tokens_ns, unsigned int max_cpu_pct,
@@ -53,6 +61,8 @@ unsigned int knumad_cpu_demand(u64 busy_ns, u64 wall_ns);
  *	the unit is converging there.
  * @keep_together: an explicit group: never spread over nodes, even when
  *	it is larger than any node.
+ * @memory_stays: its memory never moves with it (a process whose memory
+ *	numa_groups hold): it has no pages at stake in the order of placing.
  */
 struct knumad_unit_in {
 	unsigned int weight;
@@ -62,6 +72,7 @@ struct knumad_unit_in {
 	int cur;
 	bool held;
 	bool keep_together;
+	bool memory_stays;
 };
 
 /**

@@ -325,6 +325,7 @@ void knumad_units_assign(struct knumad_ctx *ctx)
 			.cur = u->cur,
 			.held = u->held,
 			.keep_together = u->kind != KNUMAD_UNIT_PROCESS,
+			.memory_stays = u->stay,
 		};
 	}
 	knumad_assign(pass->in, pass->nr_units, pass->capacity, nr_node_ids, &params,

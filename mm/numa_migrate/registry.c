@@ -41,6 +41,7 @@
 #include <linux/nodemask.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/cputime.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -60,6 +61,10 @@
  * @scan_addr: where the scan in progress resumes (thread only).
  * @lock_fails: visits in a row that found mmap_lock contended.
  * @full_scans: complete scans of this mm (thread writes, readers race).
+ * @scan_interval: ms between the last scan and the next (thread only);
+ *	see rescan.c.
+ * @next_scan: jiffies before which no new scan of this mm starts (thread
+ *	only).
  * @state: knumad's decisions for this mm (thread only).
  * @counts: 4 * nr_node_ids counters: the scan in progress (pages, hot),
  *	thread only, and the last complete scan (pages, hot), published under
@@ -73,6 +78,8 @@ struct knumad_mm {
 	unsigned long scan_addr;
 	unsigned int lock_fails;
 	unsigned long full_scans;
+	unsigned int scan_interval;
+	unsigned long next_scan;
 	struct knumad_mm_state state;
 	unsigned long counts[];
 };
@@ -134,6 +141,7 @@ static struct knumad_mm *knumad_mm_alloc(void)
 	e = kzalloc(struct_size(e, counts, 4 * nr_node_ids), GFP_KERNEL);
 	if (e) {
 		e->ref = 1;
+		e->next_scan = jiffies;
 		e->state.nid = NUMA_NO_NODE;
 		e->state.mig.stuck_at = ULONG_MAX;
 		e->state.mig.last_dst = NUMA_NO_NODE;
@@ -501,17 +509,31 @@ static bool knumad_scan_lock(struct knumad_mm *e)
 	return true;
 }
 
-/* A scan of @e completed: publish it. */
-static void knumad_scan_done(struct knumad_mm *e)
+/* A scan of @e completed: publish it and say when the next one starts. */
+static void knumad_scan_done(struct knumad_mm *e, struct knumad_scan_control *sc)
 {
 	size_t bytes = 2 * nr_node_ids * sizeof(unsigned long);
 
+	/* last_*() change only in this thread: read them unlocked. */
+	e->scan_interval = knumad_rescan_interval(e->full_scans ? e->scan_interval : 0,
+						  last_pages(e), last_hot(e),
+						  scan_pages(e), scan_hot(e), nr_node_ids,
+						  sc->min_hot, sc->min_interval_ms,
+						  sc->max_interval_ms);
+	e->next_scan = jiffies + msecs_to_jiffies(e->scan_interval);
 	spin_lock(&knumad_mm_lock);
 	memcpy(last_pages(e), scan_pages(e), bytes);
 	spin_unlock(&knumad_mm_lock);
 	memset(scan_pages(e), 0, bytes);
 	e->scan_addr = 0;
 	WRITE_ONCE(e->full_scans, e->full_scans + 1);
+}
+
+/* Has the pass spent the CPU it may spend on scanning? */
+static bool knumad_scan_cpu_spent(struct knumad_scan_control *sc)
+{
+	return sc->cpu_limit_ns &&
+	       (s64)(task_sched_runtime(current) - sc->cpu_start_ns) >= sc->cpu_limit_ns;
 }
 
 /*
@@ -538,13 +560,13 @@ static bool knumad_scan_visit(struct knumad_mm *e, struct knumad_scan_control *s
 		sc->walked += w.walked;
 		sc->pages_scanned += w.scanned;
 		if (!w.next) {
-			knumad_scan_done(e);
+			knumad_scan_done(e, sc);
 			sc->mms_scanned++;
 			return true;
 		}
 		e->scan_addr = w.next;
 		cond_resched();
-		if (kthread_should_stop())
+		if (kthread_should_stop() || knumad_scan_cpu_spent(sc))
 			break;
 	}
 	return false;
@@ -555,9 +577,11 @@ static bool knumad_scan_visit(struct knumad_mm *e, struct knumad_scan_control *s
  * @sc: the budget in, the pass's counts out.
  *
  * Visits each registered mm at most once, going on where the last pass
- * stopped (inside an mm, too). The budget counts address space walked,
+ * stopped (inside an mm, too), and starts a new scan of an mm only when its
+ * interval (rescan.c) has passed. The budget counts address space walked,
  * present or not, so a huge sparse mapping cannot make one pass long;
- * mmap_lock is dropped between chunks.
+ * mmap_lock is dropped between chunks, and the pass ends after the chunk
+ * that reaches its CPU limit.
  * Context: the knumad thread; sleeps.
  */
 void knumad_scan_pass(struct knumad_scan_control *sc)
@@ -569,12 +593,15 @@ void knumad_scan_pass(struct knumad_scan_control *sc)
 	if (!e)
 		e = knumad_mm_next(NULL);
 	while (e && visits--) {
-		if (!READ_ONCE(e->dead) && !knumad_scan_visit(e, sc)) {
+		bool due = e->scan_addr || !time_before(jiffies, e->next_scan);
+
+		if (due && !READ_ONCE(e->dead) && !knumad_scan_visit(e, sc)) {
 			knumad_scan_cursor = e;		/* resume inside it */
 			return;
 		}
 		e = knumad_mm_next(e) ?: (visits ? knumad_mm_next(NULL) : NULL);
-		if (sc->walked >= sc->budget || kthread_should_stop())
+		if (sc->walked >= sc->budget || kthread_should_stop() ||
+		    knumad_scan_cpu_spent(sc))
 			break;
 		cond_resched();
 	}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for knumad's pure policy functions (kernel/knumad/policy.c).
+ * KUnit tests for knumad's pure policy functions (kernel/knumad/policy.c,
+ * and the scanner's rescan rule in mm/numa_migrate/rescan.c).
  */
 #include <kunit/test.h>
+#include <linux/knumad.h>
 #include <linux/numa.h>
 #include <linux/sched/sysctl.h>
 #include <linux/time64.h>
@@ -106,6 +108,17 @@ static void budget_sleep_keeps_cpu_share(struct kunit *test)
 	/* Capped at an hour. */
 	KUNIT_EXPECT_EQ(test, 3600U * 1000,
 			knumad_budget_sleep_ms(-1000LL * NSEC_PER_SEC, 1, 0));
+}
+
+static void budget_default_grows_with_the_nodes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 5U, knumad_default_cpu_percent(0));
+	KUNIT_EXPECT_EQ(test, 5U, knumad_default_cpu_percent(1));
+	KUNIT_EXPECT_EQ(test, 10U, knumad_default_cpu_percent(2));
+	KUNIT_EXPECT_EQ(test, 20U, knumad_default_cpu_percent(4));
+	/* Half a CPU at most, however many nodes. */
+	KUNIT_EXPECT_EQ(test, 50U, knumad_default_cpu_percent(10));
+	KUNIT_EXPECT_EQ(test, 50U, knumad_default_cpu_percent(1024));
 }
 
 static void budget_refill_earns_share_and_saves_a_window(struct kunit *test)
@@ -368,6 +381,46 @@ static void assign_idle_unit_takes_no_room(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_MEMORY, out[1].reason);
 }
 
+static void assign_nearly_idle_process_leaves_room_to_group(struct kunit *test)
+{
+	/* The main thread of a process whose workers form a group on node 0. */
+	unsigned long proc[] = { 17000, 0 }, grp_a[] = { 16384, 0 }, grp_b[] = { 0, 16384 };
+	struct knumad_unit_in u[] = {
+		UNIT(KNUMAD_CPU_IDLE - 1, proc, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, grp_a, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, grp_b, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[3];
+
+	u[1].keep_together = true;
+	u[2].keep_together = true;
+	assign(u, 3, out);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_IDLE, out[0].reason);
+	KUNIT_EXPECT_FALSE(test, knumad_unit_moves_memory(&out[0]));
+	KUNIT_EXPECT_EQ(test, 0, out[1].nid);
+	KUNIT_EXPECT_EQ(test, 1, out[2].nid);
+}
+
+static void assign_process_whose_memory_stays_goes_last(struct kunit *test)
+{
+	/* A busy process whose memory a group holds: the group keeps node 0. */
+	unsigned long proc[] = { 20000, 0 }, grp[] = { 16384, 0 };
+	struct knumad_unit_in u[] = {
+		UNIT(KNUMAD_CPU, proc, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU, grp, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[2];
+
+	u[1].keep_together = true;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);	/* without the flag: pushed off */
+	u[0].memory_stays = true;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_MEMORY, out[1].reason);
+	KUNIT_EXPECT_EQ(test, 1, out[0].nid);
+}
+
 static void assign_respects_allowed_nodes(struct kunit *test)
 {
 	/* Pinned to node 1, memory on node 0: the memory must follow. */
@@ -478,8 +531,60 @@ static void region_owner_needs_two_thirds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -1, knumad_region_owner(none, 0));
 }
 
+static unsigned int rescan(unsigned int interval, const unsigned long *op, const unsigned long *oh,
+			   const unsigned long *np, const unsigned long *nh)
+{
+	return knumad_rescan_interval(interval, op, oh, np, nh, 2, 64, 200, 6400);
+}
+
+static void rescan_backs_off_while_nothing_changes(struct kunit *test)
+{
+	unsigned long pages[] = { 10000, 6000 }, hot[] = { 5000, 3000 };
+	unsigned long hot_more[] = { 9000, 5400 };	/* longer interval, same shape */
+	unsigned int ms = rescan(0, pages, hot, pages, hot);
+
+	KUNIT_EXPECT_EQ(test, ms, 200);	/* first scan */
+	ms = rescan(ms, pages, hot, pages, hot);
+	KUNIT_EXPECT_EQ(test, ms, 400);
+	ms = rescan(ms, pages, hot, pages, hot_more);
+	KUNIT_EXPECT_EQ(test, ms, 800);
+	ms = rescan(4000, pages, hot, pages, hot);
+	KUNIT_EXPECT_EQ(test, ms, 6400);	/* at most the maximum */
+	ms = rescan(6400, pages, hot, pages, hot);
+	KUNIT_EXPECT_EQ(test, ms, 6400);
+	ms = rescan(100, pages, hot, pages, hot);
+	KUNIT_EXPECT_EQ(test, ms, 200);		/* at least the minimum */
+}
+
+static void rescan_restarts_on_a_change(struct kunit *test)
+{
+	unsigned long pages[] = { 10000, 6000 }, hot[] = { 5000, 3000 };
+	unsigned long grown[] = { 12500, 6000 }, moved[] = { 8000, 8000 };
+	unsigned long small[] = { 10500, 6000 };
+	unsigned long hot_moved[] = { 2000, 6000 }, idle[] = { 10, 0 };
+
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, hot, grown, hot), 200);
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, hot, moved, hot), 200);
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, hot, pages, hot_moved), 200);
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, hot, pages, idle), 200);
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, idle, pages, hot), 200);
+	/* Less than an eighth is no change. */
+	KUNIT_EXPECT_EQ(test, rescan(3200, pages, hot, small, hot), 6400);
+}
+
+static void rescan_idle_process_backs_off(struct kunit *test)
+{
+	unsigned long pages[] = { 10000, 0 }, idle[] = { 10, 0 }, idle2[] = { 0, 20 };
+
+	/* Fewer hot pages than min_hot have no shape: only residency counts. */
+	KUNIT_EXPECT_EQ(test, rescan(800, pages, idle, pages, idle2), 1600);
+}
+
 static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(numa_balancing_off_allows_knumad),
+	KUNIT_CASE(rescan_backs_off_while_nothing_changes),
+	KUNIT_CASE(rescan_restarts_on_a_change),
+	KUNIT_CASE(rescan_idle_process_backs_off),
 	KUNIT_CASE(numa_balancing_normal_excludes_knumad),
 	KUNIT_CASE(memory_tiering_alone_allows_knumad),
 	KUNIT_CASE(choose_node_follows_hot_memory),
@@ -489,6 +594,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(choose_node_without_data_keeps_current),
 	KUNIT_CASE(choose_node_ignores_out_of_range_current),
 	KUNIT_CASE(budget_sleep_keeps_cpu_share),
+	KUNIT_CASE(budget_default_grows_with_the_nodes),
 	KUNIT_CASE(budget_refill_earns_share_and_saves_a_window),
 	KUNIT_CASE(pair_flows_matches_opposite_flows),
 	KUNIT_CASE(pair_flows_net_gain_within_tolerance_and_headroom),
@@ -503,6 +609,8 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(assign_process_larger_than_node_spreads),
 	KUNIT_CASE(assign_group_larger_than_node_stays_together),
 	KUNIT_CASE(assign_idle_unit_takes_no_room),
+	KUNIT_CASE(assign_nearly_idle_process_leaves_room_to_group),
+	KUNIT_CASE(assign_process_whose_memory_stays_goes_last),
 	KUNIT_CASE(assign_respects_allowed_nodes),
 	KUNIT_CASE(assign_hysteresis_and_hot_memory),
 	KUNIT_CASE(assign_groups_and_processes_share_nodes),
