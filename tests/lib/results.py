@@ -71,13 +71,23 @@ def strip_stamp(line):
     return _STAMP.sub("", line.rstrip("\r\n"))
 
 
+# The harness's own lines around a test, which say nothing about a failure.
+_HARNESS_LINE = re.compile(r"^#\s*(RUN|OK|FAIL|SKIP|XFAIL|PASSED|FAILED|Starting|Totals)\b")
+# What a failed test's detail keeps of the lines it printed: the last ones.
+_FAIL_LINES, _FAIL_CHARS = 3, 400
+
+
 def parse_tap(text, prefix=""):
     """Results of a (k)selftest TAP stream at the top level.
+
+    A failed test's detail is the last diagnostic lines it printed (the
+    harness's "# file:line:test:Expected ..." and TH_LOG lines), so that a
+    log that keeps only the summary still says why.
 
     Returns (results, plan): plan is the number the stream promised, or
     None if it printed no plan.
     """
-    results, plan = [], None
+    results, plan, said = [], None, []
     for raw in text.splitlines():
         if raw.startswith((" ", "\t")):
             continue                    # nested (sub)test lines
@@ -88,13 +98,21 @@ def parse_tap(text, prefix=""):
             continue
         m = _TAP_RESULT.match(line)
         if not m:
+            if line.startswith("#") and not _HARNESS_LINE.match(line):
+                said.append(line.lstrip("# ").strip())
+            elif _HARNESS_LINE.match(line) and line.lstrip("# ").startswith("RUN"):
+                said = []
             continue
         ok, name, directive, why = m.groups()
+        why = (why or "").strip()
         if directive == "SKIP":
             status = SKIP
         else:
             status = PASS if ok == "ok" else FAIL
-        results.append(Result(prefix + name.strip(), status, (why or "").strip()))
+        if status == FAIL and not why and said:
+            why = " | ".join(said[-_FAIL_LINES:])[:_FAIL_CHARS]
+        results.append(Result(prefix + name.strip(), status, why))
+        said = []
     return results, plan
 
 

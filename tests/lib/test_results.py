@@ -50,6 +50,16 @@ class ParseTap(unittest.TestCase):
                           ("t:knumad_sysctl.c", SKIP)])
         self.assertEqual(results[2].detail, "no second node")
 
+    def test_failure_detail_is_what_the_test_printed(self):
+        tap = ("1..2\n#  RUN           p.a ...\n# p.c:98:a:Expected 1 (1) == 0 (0)\n"
+               "# p.c:98:a:still on node 0\n#          FAIL  p.a\nnot ok 1 p.a\n"
+               "#  RUN           p.b ...\n# p.c:120:b:Expected x\n#            OK  p.b\n"
+               "ok 2 p.b\n")
+        results, _ = parse_tap(tap)
+        self.assertEqual(results[0].detail,
+                         "p.c:98:a:Expected 1 (1) == 0 (0) | p.c:98:a:still on node 0")
+        self.assertEqual(results[1].detail, "")
+
     def test_truncated_stream_has_fewer_results_than_plan(self):
         results, plan = parse_tap("TAP version 13\n1..4\nok 1 a\n")
         self.assertEqual((len(results), plan), (1, 4))
