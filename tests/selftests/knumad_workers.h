@@ -438,6 +438,24 @@ static inline void worker_release(struct worker *w)
 	w->state->go = 1;
 }
 
+/*
+ * Wait until a released worker that is not pinned may run on every online
+ * CPU: until then knumad would see a task bound to its run node.
+ */
+static inline bool worker_wait_unbound(struct worker *w)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (!sched_getaffinity(w->pid, sizeof(cpus), &cpus) && CPU_COUNT(&cpus) >= online)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* Share of a worker's buffer on @node (see percent_on_node_of()). */
 static inline int worker_percent_on(struct worker *w, int node)
 {
