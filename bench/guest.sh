@@ -16,7 +16,7 @@
 # step, which run.sh prints as it appears). Exit status: 0, 1 if a workload
 # failed, 3 if the mode cannot be set up on this kernel.
 #
-#   guest.sh MODE OUT PROFILE WORKLOADS THP SCHED SECONDS
+#   guest.sh MODE OUT PROFILE WORKLOADS THP SCHED SECONDS KNUMAD_SET
 #   MODE       off | upstream | knumad | knumad-group | hard | inverse
 #              (knumad-group: knumad, and our workloads get -G: they put
 #              what belongs together into numa_groups where they can)
@@ -25,9 +25,11 @@
 #   THP        never | always | madvise
 #   SCHED      a workload to record with perf sched, or "-"
 #   SECONDS    length of every workload's measured phase (-d)
+#   KNUMAD_SET comma-separated NAME=VALUE knumad tunables the knumad modes
+#              set first, or "-"
 set -u
 
-mode=$1 out=$2 profile=$3 only=$4 thp=$5 sched=$6 secs=${7:-30}
+mode=$1 out=$2 profile=$3 only=$4 thp=$5 sched=$6 secs=${7:-30} kset=${8:--}
 bench=${0%/*}	# run.sh gives an absolute path
 W=$bench/workloads
 
@@ -137,6 +139,16 @@ nb_sysctl=/proc/sys/kernel/numa_balancing
 bind=none group=
 setflag "$knumad_sysctl" 0
 setflag "$nb_sysctl" 0 || die "cannot write kernel.numa_balancing" 3
+knumad_on() {	# enable knumad (again) and find its thread
+	local try
+	setflag "$knumad_sysctl" 1 || die "kernel.knumad=1 refused" 3
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		kthread && return
+		sleep 0.2
+	done
+	die "kernel.knumad=1 but no knumad thread" 3
+}
+
 case "$mode" in
 off) ;;
 hard|inverse) bind=$mode ;;
@@ -145,12 +157,13 @@ upstream)
 knumad|knumad-group)
 	[ "$mode" = knumad-group ] && group=-G
 	[ -e "$knumad_sysctl" ] || die "this kernel has no kernel.knumad sysctl" 3
-	setflag "$knumad_sysctl" 1 || die "kernel.knumad=1 refused" 3
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		kthread && break
-		sleep 0.2
-	done
-	kthread || die "kernel.knumad=1 but no knumad thread" 3 ;;
+	if [ "$kset" != - ]; then
+		for kv in ${kset//,/ }; do
+			setflag "/sys/kernel/mm/knumad/${kv%%=*}" "${kv#*=}" ||
+				die "knumad tunable $kv refused" 3
+		done
+	fi
+	knumad_on ;;
 *)	die "unknown mode $mode" 3 ;;
 esac
 if [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
@@ -207,6 +220,13 @@ while IFS='|' read -r name cmd; do
 	esac
 	if [ "$name" = "$sched" ]; then
 		full="perf sched record -q -o /tmp/sched.data -- $full"
+	fi
+	# Every workload starts from knumad's state at enabling (nothing
+	# tracked, a full CPU budget), as it starts from upstream's fresh
+	# per-task state, not from what the workload before it left.
+	if [ -n "$group" ] || [ "$mode" = knumad ]; then
+		setflag "$knumad_sysctl" 0 || die "kernel.knumad=0 refused" 3
+		knumad_on
 	fi
 	progress "start $name"
 	snap "$out/$name.before"

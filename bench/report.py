@@ -688,17 +688,24 @@ class Cell:
         return fmt_num(med), rng
 
 
+UNCLEAR = "unclear"
+
+
 def by_locality(a, b):
     """1 if cell a's median steady-state locality is higher than b's by more
     than the margin (the larger of the two cells' spreads, max - min over
-    their runs, and SPREAD_FLOOR points), -1 if lower by more, 0 if equal
-    within it; None if either has none."""
+    their runs, and SPREAD_FLOOR points), -1 if lower by more, 0 if the
+    medians are within SPREAD_FLOOR points, UNCLEAR if they differ by more
+    than that but less than the spread (the runs cannot tell: neither equal
+    nor better); None if either has none."""
     sa, sb = a.stat("steady_pct"), b.stat("steady_pct")
     if sa is None or sb is None:
         return None
     margin = max(sa[2] - sa[1], sb[2] - sb[1], SPREAD_FLOOR)
     diff = sa[0] - sb[0]
-    return 1 if diff > margin else -1 if diff < -margin else 0
+    if abs(diff) <= SPREAD_FLOOR:
+        return 0
+    return 1 if diff > margin else -1 if diff < -margin else UNCLEAR
 
 
 def by_cost(a, b):
@@ -716,9 +723,10 @@ def by_cost(a, b):
 
 def better(a, b):
     """Compare cells a and b of one workload: 1 if a is better, -1 if worse,
-    0 if equal, None if either has no steady state. Better: higher steady
-    state beyond the margin (by_locality()), or equal within it and less
-    cost (by_cost())."""
+    0 if equal, UNCLEAR if the runs' spread cannot tell, None if either has
+    no steady state. Better: higher steady state beyond the margin
+    (by_locality()), or equal within SPREAD_FLOOR and less cost
+    (by_cost())."""
     loc = by_locality(a, b)
     if loc is None or loc:
         return loc
@@ -735,14 +743,16 @@ def summary_lines(names, cells):
             continue
         cand.sort(key=lambda mc: -mc[1].stat("steady_pct")[0])
         top = cand[0]
-        # Those equal to the best within the margin; then the least cost.
+        # Those equal to the best; then the least cost. Those below it by
+        # less than the runs' spread are named, neither equal nor beaten.
         close = [mc for mc in cand if by_locality(top[1], mc[1]) == 0]
+        unsure = [mc[0] for mc in cand if by_locality(top[1], mc[1]) == UNCLEAR]
         figs = ", ".join(f"{m} {c.stat('steady_pct')[0]:.1f}%" for m, c in cand)
         if len(close) == 1:
-            winner, how = top, f"wins on steady-state locality ({figs})"
+            verb = "leads" if unsure else "wins"
+            winner, how = top, f"{verb} on steady-state locality ({figs})"
         else:
-            margin = max(max(c.stat("steady_pct")[2] - c.stat("steady_pct")[1] for _, c in close),
-                         SPREAD_FLOOR)
+            margin = SPREAD_FLOOR
             beats = [mc for mc in close
                      if all(by_cost(mc[1], o[1]) == 1 for o in close if o is not mc)]
             names_close = " and ".join(o[0] for o in close)
@@ -752,6 +762,9 @@ def summary_lines(names, cells):
                 how = f"wins on cost: {why}, least modelled balancing cost"
             else:
                 winner, how = None, f"tie: {why}, cost within {100 * (1 - COST_FACTOR):.0f}%"
+        if unsure:
+            how += (f"; {' and '.join(unsure)} below {top[0]} by less than the runs' spread "
+                    "(more runs would tell)")
         hard = cells.get((name, "hard"))
         hs = hard.stat("steady_pct") if hard else None
         ref = (winner or top)[1].stat("steady_pct")[0]
@@ -764,8 +777,9 @@ def summary_lines(names, cells):
         res = [x for x in res if x is not None]
         if not res and a != "knumad":
             continue
+        unclear = f", unclear on {res.count(UNCLEAR)}" if UNCLEAR in res else ""
         out.append(f"{a} vs {b}: better on {res.count(1)} of {len(res)} workloads "
-                   f"(worse on {res.count(-1)}, equal on {res.count(0)})")
+                   f"(worse on {res.count(-1)}, equal on {res.count(0)}{unclear})")
     return out
 
 
@@ -978,6 +992,9 @@ def main():
                 "measured phase: fixed passes (an older run, before time-based phases)") +
                "; runs: " + ", ".join(f"{m} {len(runs[m])}" for m in modes) +
                "; steady state = the last third of the measured phase")
+    kset = run_info.get("knumad_set", "-")
+    if kset not in ("", "-"):
+        out.append(f"knumad tunables set by --knumad-set (not the defaults): {kset.replace(',', ', ')}")
     out.append("")
     out.extend(table(names, modes, runs, cells))
     out.append("")
@@ -1024,9 +1041,10 @@ def main():
         "             sampled; perf-numa-mem: /proc task stat between samples). '-': no balancer",
         "Better (summary): A is better than B on a workload if A's median steady% is higher by",
         f"  more than the margin = max(A's spread, B's spread, {SPREAD_FLOOR:g} point), spread = max - min",
-        "  over the runs; or, equal within the margin, if A's median modelled balancing cost",
+        f"  over the runs; or, medians within {SPREAD_FLOOR:g} point, if A's median modelled balancing cost",
         f"  (migrations, hinting faults, PTE updates, pages scanned x cost) is <= {COST_FACTOR:g} x B's.",
-        "  The gap to hard is hard's median steady% minus the winner's.",
+        f"  Medians apart by more than {SPREAD_FLOOR:g} point but less than the margin: unclear (the runs",
+        "  cannot tell; counted apart). The gap to hard is hard's median steady% minus the winner's.",
     ]
     if "knumad-group" in modes:
         notes += [

@@ -50,6 +50,9 @@ Options:
   --sched [NAME]    record 'perf sched' during workload NAME (default numa01) in
                     every mode and summarise task node changes and wait latency
   --thp MODE        transparent hugepages in the guest: never (default), always
+  --knumad-set LIST comma-separated NAME=VALUE: knumad tunables
+                    (/sys/kernel/mm/knumad/NAME) the knumad modes set before
+                    their first workload; recorded in run.info and the table
   -k FILE           kernel (default: build/obj-on/arch/x86/boot/bzImage)
   -i FILE           initramfs (default: build/initramfs.cpio.gz)
   -o DIR            results folder (default: results/<date>-<topology>)
@@ -57,7 +60,7 @@ Options:
 USAGE
 }
 
-profile=quick topo=2x2 modes="" workloads=all sched=- thp=never out="" repeat="" duration=""
+profile=quick topo=2x2 modes="" workloads=all sched=- thp=never out="" repeat="" duration="" kset=-
 kernel=$build/obj-on/arch/x86/boot/bzImage
 initrd=$build/initramfs.cpio.gz
 while [ $# -gt 0 ]; do
@@ -74,6 +77,7 @@ while [ $# -gt 0 ]; do
 		sched=numa01
 		if [ $# -gt 1 ] && [[ "$2" != -* ]]; then sched=$2; shift; fi ;;
 	--thp) thp=${2:?}; shift ;;
+	--knumad-set) kset=${2:?}; shift ;;
 	-k) kernel=${2:?}; shift ;;
 	-i) initrd=${2:?}; shift ;;
 	-o) out=${2:?}; shift ;;
@@ -89,6 +93,8 @@ case "$topo" in
 *) echo "run.sh: topology 2x2 or 4x2, not '$topo'" >&2; exit 2 ;;
 esac
 case "$thp" in never|always|madvise) ;; *) echo "run.sh: --thp never, always or madvise" >&2; exit 2 ;; esac
+[ "$kset" = - ] || [[ "$kset" =~ ^[a-z_]+=[0-9]+(,[a-z_]+=[0-9]+)*$ ]] ||
+	{ echo "run.sh: --knumad-set wants NAME=VALUE[,NAME=VALUE...]" >&2; exit 2; }
 
 # The profile: measured phase, default modes, repeats per mode.
 case "$profile" in
@@ -176,6 +182,7 @@ step "kernel: $(file -b "$kernel" | sed -n 's/.*version \([^ ]*\) .*/\1/p') ($ke
 	echo "workloads $workloads"
 	echo "thp $thp"
 	echo "sched $sched"
+	echo "knumad_set $kset"
 	echo "kernel $kernel"
 	echo "kernel_sha256 $(sha256sum < "$kernel" | cut -d' ' -f1)"
 	echo "host $(uname -n) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -218,7 +225,7 @@ for guest in "${guests[@]}"; do
 	"$top/tests/vm/run-vm.sh" -q -k "$out/kernel/bzImage" -i "$out/kernel/initramfs.cpio.gz" \
 		-M pc-i440fx-5.0 -n $nodes -c $cpn -m $mem -t "$timeout" -o "$dir" -P "$plugin" -- \
 		"$here/guest.sh" "$mode" "$dir" "$profile" "$workloads" "$thp" "$sched" "$secs" \
-		> "$dir/run-vm.log" 2>&1 &
+		"$kset" > "$dir/run-vm.log" 2>&1 &
 	vm=$!
 	seen=0 t_step=0 guest_steps=0 guest_step_sum=0
 	while :; do
