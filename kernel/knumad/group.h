@@ -67,7 +67,8 @@ struct knumad_group_span {
  * @ranges: its memory (struct knumad_group_span).
  * @nr_tasks: entries in @tasks.
  * @nr_ranges: entries in @ranges.
- * @gen: bumped by every change of membership: knumad's walks start over.
+ * @gen: bumped by every change of members or ranges: knumad's walks start
+ *	over, and a range check in progress drops nothing.
  * @closed: its file was closed; a pass that still holds it leaves it be.
  * @nid: its node, or NUMA_NO_NODE until knumad chose one.
  * @reason: why (enum knumad_reason).

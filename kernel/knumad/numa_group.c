@@ -242,9 +242,12 @@ static int knumad_group_check_ranges(struct knumad_group *g, bool trylock, bool 
 	LIST_HEAD(members);
 	LIST_HEAD(spans);
 	int i, nr = 0, err = 0;
+	unsigned int gen;
+	bool same;
 
 	spin_lock(&knumad_groups_lock);
 	knumad_group_drop_exited(g, &members);
+	gen = g->gen;
 	list_for_each_entry(r, &g->ranges, node) {
 		mmgrab(r->mm);
 		check[nr] = (struct knumad_range_check) {
@@ -275,19 +278,20 @@ static int knumad_group_check_ranges(struct knumad_group *g, bool trylock, bool 
 		}
 	}
 
+	/*
+	 * Drop what was found unmapped only if the group did not change
+	 * meanwhile: a span removed and freed since could have been replaced
+	 * by a new one at the same address. A change leaves it to the next
+	 * check.
+	 */
 	spin_lock(&knumad_groups_lock);
-	for (i = 0; i < nr; i++) {
+	same = g->gen == gen;
+	for (i = 0; same && i < nr; i++) {
 		if (!check[i].gone)
 			continue;
-		/* Still there? (It may have been removed meanwhile.) */
-		list_for_each_entry(r, &g->ranges, node) {
-			if (r == check[i].span) {
-				list_move(&r->node, &spans);
-				g->nr_ranges--;
-				g->gen++;
-				break;
-			}
-		}
+		list_move(&check[i].span->node, &spans);
+		g->nr_ranges--;
+		g->gen++;
 	}
 	spin_unlock(&knumad_groups_lock);
 
@@ -361,6 +365,7 @@ static void knumad_group_destroy(struct knumad_group *g)
 		knumad_group_unlink_member(g, m, &members);
 	list_splice_init(&g->ranges, &spans);
 	g->nr_ranges = 0;
+	g->gen++;	/* a check in progress must not touch the spans */
 	spin_unlock(&knumad_groups_lock);
 
 	knumad_group_free_members(&members);
