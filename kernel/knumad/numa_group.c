@@ -879,6 +879,34 @@ static int knumad_get_threads(struct task_struct *p, struct task_struct ***threa
 }
 
 /*
+ * The group @kt's thread is in, by its mark, if the mark is true: the group
+ * is still listed and has a member with the thread's @pid. A non-leader
+ * thread that execs takes its leader's pid, and its member (the old pid)
+ * goes with the leader, so no one clears its mark: clear it here.
+ */
+static struct knumad_group *knumad_task_group(struct knumad_task *kt, struct pid *pid)
+{
+	struct knumad_group *g = kt->group, *it;
+	struct knumad_group_member *m;
+
+	lockdep_assert_held(&knumad_groups_lock);
+	if (!g)
+		return NULL;
+	/* Only a listed group may be looked into: the mark holds no reference. */
+	list_for_each_entry(it, &knumad_groups, node) {
+		if (it != g)
+			continue;
+		list_for_each_entry(m, &g->tasks, node) {
+			if (m->pid == pid)
+				return g;
+		}
+		break;
+	}
+	WRITE_ONCE(kt->group, NULL);
+	return NULL;
+}
+
+/*
  * Put @nr threads into @g, all or none: -EBUSY if one is in another group;
  * those already in @g stay as they are. A thread reaped since it was found
  * (a reference does not keep its pid: release_task() detaches it) is left
@@ -915,14 +943,17 @@ static int knumad_group_add_tasks(struct knumad_group *g, struct task_struct **t
 
 	spin_lock(&knumad_groups_lock);
 	for (i = 0; i < nr; i++) {
+		struct knumad_group *cur;
+
 		if (!new[i]->pid)
 			continue;
-		if (kt[i]->group && kt[i]->group != g) {
+		cur = knumad_task_group(kt[i], new[i]->pid);
+		if (cur && cur != g) {
 			err = -EBUSY;
 			goto out;
 		}
 		/* Again into its own group: nothing to do. */
-		adding += !kt[i]->group;
+		adding += !cur;
 	}
 	if (g->nr_tasks + adding > KNUMAD_GROUP_MAX_TASKS) {
 		/* Exited members do not count against the limit. */

@@ -1536,6 +1536,61 @@ TEST_F(group, task_other_group_ebusy_and_remove)
 	close(g2);
 }
 
+/* The program a member thread execs: joins a new group (see below). */
+#define EXEC_REJOIN_ENV	"KNUMAD_TEST_EXEC_REJOIN"
+
+/*
+ * Run before the harness, in the program exec'd by exec_as_member(): exit
+ * code 0 if the thread could join a new group, else its errno (200: no
+ * group).
+ */
+static void __attribute__((constructor)) exec_rejoin(void)
+{
+	int g;
+
+	if (!getenv(EXEC_REJOIN_ENV))
+		return;
+	g = ng_create();
+	if (g < 0)
+		_exit(200);
+	_exit(sys_numa_group_task(g, NUMA_GROUP_SELF_THREAD, 0) ? errno : 0);
+}
+
+/* A thread that is not its process's leader joins group *@arg and execs. */
+static void *exec_as_member(void *arg)
+{
+	static char *const argv[] = { "/proc/self/exe", NULL };
+	static char *const envp[] = { EXEC_REJOIN_ENV "=1", NULL };
+
+	if (sys_numa_group_task(*(int *)arg, NUMA_GROUP_SELF_THREAD, 0))
+		_exit(201);
+	execve(argv[0], argv, envp);
+	_exit(202);
+}
+
+/*
+ * A member thread that execs takes its leader's pid, and its group, closed
+ * on exec, goes: the new program may join another group (it got EBUSY while
+ * the thread stayed marked as in the old one).
+ */
+TEST_F(group, member_that_execs_may_join_again)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pthread_t t;
+		int g = ng_create();
+
+		if (g < 0 || pthread_create(&t, NULL, exec_as_member, &g))
+			_exit(203);
+		pthread_join(t, NULL);	/* the exec ends this thread first */
+		_exit(204);
+	}
+	EXPECT_EQ(0, child_exit_code(pid))
+		TH_LOG("exit code: numa_group_task()'s errno (16: EBUSY), 200+: setup");
+}
+
 TEST_F(group, task_bad_flags_and_fds)
 {
 	int pfd = sys_pidfd_open(getpid(), 0);
