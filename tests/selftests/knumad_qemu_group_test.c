@@ -245,6 +245,22 @@ TEST_F_TIMEOUT(qemu, guest_nodes_converge_to_host_nodes, CONVERGE_S + 120)
 		usleep(200 * 1000);
 	ASSERT_EQ(2, nr) TH_LOG("numa-group qemu made %d groups, want one per guest node", nr);
 
+	/*
+	 * The tool adds every vCPU and then the memory: a group can be read
+	 * between the two. Wait for both groups to be complete.
+	 */
+	do {
+		done = true;
+		for (g = 0; g < 2; g++) {
+			ASSERT_TRUE(ng_read_info(self->tool, fds[g], &info[g]));
+			if (info[g].tasks < 2 || info[g].ranges < 1)
+				done = false;
+		}
+		if (!done)
+			usleep(200 * 1000);
+	} while (!done && now_ms() < end);
+	done = false;
+
 	/* Both groups: members as the tool put them, then converged. */
 	end = now_ms() + CONVERGE_S * 1000L;
 	while (!done && now_ms() < end) {
