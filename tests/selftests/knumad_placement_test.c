@@ -196,15 +196,19 @@ static int process_node_of(struct worker *w)
 
 /*
  * Wait up to @timeout_ms until workers 0 and 1 run on different nodes with
- * at least @pct percent of each one's memory there; false on timeout.
+ * at least @pct percent of each one's memory there; false on timeout. The
+ * nodes seen then go to @node: read again, an idle main thread or a
+ * load-balanced busy one could name the other node, or none.
  */
-static bool wait_split_and_local(struct worker *w, int pct, long timeout_ms)
+static bool wait_split_and_local(struct worker *w, int pct, long timeout_ms, int node[2])
 {
 	long deadline = now_ms() + timeout_ms;
 
 	while (now_ms() < deadline) {
 		int n0 = process_node_of(&w[0]), n1 = process_node_of(&w[1]);
 
+		node[0] = n0;
+		node[1] = n1;
 		if (n0 >= 0 && n1 >= 0 && n0 != n1 &&
 		    worker_percent_on(&w[0], n0) >= pct && worker_percent_on(&w[1], n1) >= pct)
 			return true;
@@ -215,7 +219,7 @@ static bool wait_split_and_local(struct worker *w, int pct, long timeout_ms)
 
 TEST_F_TIMEOUT(placement, busy_processes_split_and_memory_follows, 420)
 {
-	int i, n0, n1, low0 = 100, low1 = 100;
+	int i, node[2], low0 = 100, low1 = 100;
 	long end, migrated;
 
 	/*
@@ -228,13 +232,10 @@ TEST_F_TIMEOUT(placement, busy_processes_split_and_memory_follows, 420)
 	 */
 	for (i = 0; i < 2; i++)
 		ASSERT_TRUE(worker_start_threads(&self->w[i], 0, 0, 64, false, false, false, 2));
-	ASSERT_TRUE(wait_split_and_local(self->w, 90, 180 * 1000))
-		TH_LOG("nodes %d %d, memory local %d%% %d%%", process_node_of(&self->w[0]),
-		       process_node_of(&self->w[1]),
-		       worker_percent_on(&self->w[0], process_node_of(&self->w[0])),
-		       worker_percent_on(&self->w[1], process_node_of(&self->w[1])));
-	n0 = process_node_of(&self->w[0]);
-	n1 = process_node_of(&self->w[1]);
+	ASSERT_TRUE(wait_split_and_local(self->w, 90, 180 * 1000, node))
+		TH_LOG("nodes %d %d, memory local %d%% %d%%", node[0], node[1],
+		       worker_percent_on(&self->w[0], node[0]),
+		       worker_percent_on(&self->w[1], node[1]));
 
 	/*
 	 * A third such process arrives (its memory on node 0, no room left
@@ -248,8 +249,8 @@ TEST_F_TIMEOUT(placement, busy_processes_split_and_memory_follows, 420)
 	ASSERT_TRUE(worker_start_threads(&self->w[2], 0, 0, 32, false, false, false, 2));
 	migrated = sysfs_get("pages_migrated");
 	for (end = now_ms() + 30 * 1000L; now_ms() < end; usleep(1000 * 1000)) {
-		int p0 = worker_percent_on(&self->w[0], n0);
-		int p1 = worker_percent_on(&self->w[1], n1);
+		int p0 = worker_percent_on(&self->w[0], node[0]);
+		int p1 = worker_percent_on(&self->w[1], node[1]);
 
 		if (p0 < low0)
 			low0 = p0;
