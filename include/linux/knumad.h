@@ -205,6 +205,8 @@ struct knumad_mig_cursor {
  * @clusters: units its threads formed in the last pass (hints.c).
  * @arm_addr: where the arming of the lap in progress goes on.
  * @arm_lap: laps of arming done; the window rotates with it.
+ * @arm_window: pages armed per region in the pair of laps in progress
+ *	(0: the full window).
  * @arm_interval: passes between laps: doubles while nothing changes, back
  *	to 1 when something does.
  * @arm_wait: passes to wait before the next lap.
@@ -222,6 +224,7 @@ struct knumad_mm_state {
 	unsigned int clusters;
 	unsigned long arm_addr;
 	unsigned int arm_lap;
+	unsigned int arm_window;
 	unsigned int arm_interval;
 	unsigned int arm_wait;
 	unsigned long arm_pages;

@@ -52,8 +52,12 @@
 #define KNUMAD_HINT_REGIONS	64
 /* Tasks a thread's view remembers sharing with. */
 #define KNUMAD_HINT_PARTNERS	4
-/* Pages armed per 2 MiB region and lap (3% of the memory per lap). */
+/*
+ * Pages armed per 2 MiB region and lap (3% of the memory per lap); half as
+ * many once the process has settled, which a lap only needs to confirm.
+ */
 #define KNUMAD_HINT_WINDOW	16
+#define KNUMAD_HINT_WINDOW_SETTLED	(KNUMAD_HINT_WINDOW / 2)
 /* Regions armed per pass, over all processes (2 GiB of address space). */
 #define KNUMAD_HINT_REGIONS_PER_PASS	1024
 /* Passes between laps, at most, while nothing changes. */
@@ -781,7 +785,7 @@ static unsigned long knumad_hints_arm_one(struct knumad_ctx *ctx, struct knumad_
 	struct knumad_arm_range a = {
 		.start = st->arm_addr,
 		.end = TASK_SIZE_MAX,
-		.window = KNUMAD_HINT_WINDOW,
+		.window = st->arm_window ?: KNUMAD_HINT_WINDOW,
 		/* Each window twice: a page's second fault tells who shares it. */
 		.offset = (st->arm_lap / 2 * KNUMAD_HINT_WINDOW) % HPAGE_PMD_NR,
 		.max_regions = budget,
@@ -803,6 +807,13 @@ static unsigned long knumad_hints_arm_one(struct knumad_ctx *ctx, struct knumad_
 	st->arm_interval = settled ? min(2 * max(st->arm_interval, 1U),
 					 (unsigned int)KNUMAD_HINT_MAX_INTERVAL) : 1;
 	st->arm_wait = st->arm_interval - 1;
+	/*
+	 * The window changes only between pairs of laps: the second lap of a
+	 * pair arms the pages of the first, whose second fault is what tells
+	 * shared memory from private.
+	 */
+	if (st->arm_lap % 2)
+		st->arm_window = settled ? KNUMAD_HINT_WINDOW_SETTLED : KNUMAD_HINT_WINDOW;
 	st->arm_addr = 0;
 	st->arm_lap++;
 	st->arm_pages = pages;
@@ -841,6 +852,7 @@ void knumad_hints_arm(struct knumad_ctx *ctx)
 		if (!st->hinting) {
 			st->hinting = true;
 			st->arm_wait = 0;
+			st->arm_window = 0;
 			knumad_hints_each_thread(u, knumad_hint_prepare);
 		}
 		if (st->arm_wait) {
