@@ -197,7 +197,8 @@ unsigned int knumad_groups_observe(struct knumad_ctx *ctx, unsigned int first,
 		/* A group reserves a CPU per live member, busy or idle. */
 		u->weight = u->threads * KNUMAD_CPU;
 		u->cur = READ_ONCE(g->nid);
-		u->held = knumad_unit_held(ctx, u->cur, g->changed, knumad_group_cursor(u));
+		u->held = knumad_unit_held(ctx, u->cur, READ_ONCE(g->reason), g->changed,
+					   knumad_group_cursor(u));
 		cond_resched();
 	}
 	return nr;

@@ -494,7 +494,7 @@ static bool knumad_hint_cluster_unit(struct knumad_ctx *ctx, struct knumad_unit 
 		.last_dst = lead->last_dst,
 		.moved_at = lead->moved_at,
 	};
-	cu->held = knumad_unit_held(ctx, cur, lead->changed, &cu->mig);
+	cu->held = knumad_unit_held(ctx, cur, lead->reason, lead->changed, &cu->mig);
 	return true;
 }
 

@@ -335,8 +335,8 @@ void knumad_pass_free(struct knumad_pass *pass);
 void knumad_units_build(struct knumad_ctx *ctx);
 void knumad_units_assign(struct knumad_ctx *ctx);
 void knumad_units_release(struct knumad_ctx *ctx);
-bool knumad_unit_held(struct knumad_ctx *ctx, int nid, unsigned long changed,
-		      const struct knumad_mig_cursor *mig);
+bool knumad_unit_held(struct knumad_ctx *ctx, int nid, unsigned int reason,
+		      unsigned long changed, const struct knumad_mig_cursor *mig);
 
 /* place.c: CPU follows memory */
 enum knumad_place_result knumad_place_task(struct knumad_ctx *ctx, struct task_struct *t,

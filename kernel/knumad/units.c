@@ -127,18 +127,23 @@ int knumad_pass_alloc(struct knumad_pass *pass)
  * knumad_unit_held() - Is a unit held on its node?
  * @ctx: the context.
  * @nid: its node.
+ * @reason: why it got that node (enum knumad_reason).
  * @changed: jiffies when its node last changed.
  * @mig: its migration walk.
+ *
+ * A unit that got its node without room there (overload) is never held:
+ * held units are placed first, so it would take the room of a unit that
+ * fits there, whose memory would then move away, and back.
  *
  * Return: true within the hold-off after its node changed, or while its
  * memory keeps moving there.
  */
-bool knumad_unit_held(struct knumad_ctx *ctx, int nid, unsigned long changed,
-		      const struct knumad_mig_cursor *mig)
+bool knumad_unit_held(struct knumad_ctx *ctx, int nid, unsigned int reason,
+		      unsigned long changed, const struct knumad_mig_cursor *mig)
 {
 	unsigned long holdoff = msecs_to_jiffies(knumad_tun(ctx, migrate_holdoff_ms));
 
-	return nid != NUMA_NO_NODE &&
+	return nid != NUMA_NO_NODE && reason != KNUMAD_REASON_OVERLOAD &&
 	       (time_before(jiffies, changed + holdoff) ||
 		(mig->last_dst == nid && time_before(jiffies, mig->moved_at + holdoff)));
 }
@@ -159,7 +164,7 @@ static bool knumad_process_unit(struct knumad_ctx *ctx, struct knumad_mm *e,
 	u->mm = e;
 	u->serial = knumad_mm_full_scans(e);
 	u->cur = st->nid;
-	u->held = knumad_unit_held(ctx, st->nid, st->changed, &st->mig);
+	u->held = knumad_unit_held(ctx, st->nid, READ_ONCE(st->reason), st->changed, &st->mig);
 	u->hinting = st->hinting;
 	/* Clusters decided in the last pass take their threads first. */
 	if (u->hinting)
