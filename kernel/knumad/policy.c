@@ -4,6 +4,7 @@
  *
  * See Documentation/mm/knumad.rst for the rules implemented here.
  */
+#include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/numa.h>
@@ -237,6 +238,34 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 		}
 	}
 	return unpaired;
+}
+
+/**
+ * knumad_unit_holds() - Should a unit be held on its node?
+ * @nid: its node, or NUMA_NO_NODE.
+ * @reason: why it got that node (enum knumad_reason).
+ * @changed: jiffies when its node last changed.
+ * @mig: its migration walk: where its memory last moved to, and when.
+ * @now: jiffies now.
+ * @holdoff: the hold-off, in jiffies.
+ *
+ * A unit whose node changed recently, or whose memory still moves there,
+ * stays on it while it fits, so nothing ping-pongs. A unit that got its
+ * node without room there (overload) is never held: held units are placed
+ * first, so it would take the room of a unit that fits there, whose memory
+ * would then move away, and back.
+ *
+ * Return: true within @holdoff after its node changed, or after its memory
+ * last moved to @nid.
+ */
+bool knumad_unit_holds(int nid, unsigned int reason, unsigned long changed,
+		       const struct knumad_mig_cursor *mig, unsigned long now,
+		       unsigned long holdoff)
+{
+	if (nid == NUMA_NO_NODE || reason == KNUMAD_REASON_OVERLOAD)
+		return false;
+	return time_before(now, changed + holdoff) ||
+	       (mig->last_dst == nid && time_before(now, mig->moved_at + holdoff));
 }
 
 /**

@@ -128,6 +128,10 @@ static inline bool knumad_unit_moves_memory(const struct knumad_unit_out *out)
 	       out->reason != KNUMAD_REASON_IDLE && out->reason != KNUMAD_REASON_NONE;
 }
 
+bool knumad_unit_holds(int nid, unsigned int reason, unsigned long changed,
+		       const struct knumad_mig_cursor *mig, unsigned long now,
+		       unsigned long holdoff);
+
 void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 		   const unsigned int *capacity, int nr_nodes,
 		   const struct knumad_node_params *params,

@@ -124,28 +124,21 @@ int knumad_pass_alloc(struct knumad_pass *pass)
 }
 
 /**
- * knumad_unit_held() - Is a unit held on its node?
+ * knumad_unit_held() - Is a unit held on its node? knumad_unit_holds() with
+ * today's hold-off.
  * @ctx: the context.
  * @nid: its node.
  * @reason: why it got that node (enum knumad_reason).
  * @changed: jiffies when its node last changed.
  * @mig: its migration walk.
  *
- * A unit that got its node without room there (overload) is never held:
- * held units are placed first, so it would take the room of a unit that
- * fits there, whose memory would then move away, and back.
- *
- * Return: true within the hold-off after its node changed, or while its
- * memory keeps moving there.
+ * Return: true if the unit keeps its node while it fits.
  */
 bool knumad_unit_held(struct knumad_ctx *ctx, int nid, unsigned int reason,
 		      unsigned long changed, const struct knumad_mig_cursor *mig)
 {
-	unsigned long holdoff = msecs_to_jiffies(knumad_tun(ctx, migrate_holdoff_ms));
-
-	return nid != NUMA_NO_NODE && reason != KNUMAD_REASON_OVERLOAD &&
-	       (time_before(jiffies, changed + holdoff) ||
-		(mig->last_dst == nid && time_before(jiffies, mig->moved_at + holdoff)));
+	return knumad_unit_holds(nid, reason, changed, mig, jiffies,
+				 msecs_to_jiffies(knumad_tun(ctx, migrate_holdoff_ms)));
 }
 
 /* Make a unit of the process behind @e; false if there is nothing to place. */

@@ -239,6 +239,44 @@ static void cpu_demand_counts_run_and_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, knumad_cpu_demand(100, 0));
 }
 
+static void unit_holds_within_holdoff_unless_overloaded(struct kunit *test)
+{
+	/* Near the wrap, so time_before() is what decides. */
+	const unsigned long t0 = ULONG_MAX - 50, holdoff = 100;
+	const struct knumad_mig_cursor still = { .last_dst = NUMA_NO_NODE };
+	/* Its memory last moved to node 1 at t0 + 150. */
+	const struct knumad_mig_cursor moving = { .last_dst = 1, .moved_at = t0 + 150 };
+	/* Each unit's node changed at t0. */
+	const struct {
+		int nid;
+		unsigned int reason;
+		const struct knumad_mig_cursor *mig;
+		unsigned long after;
+		bool held;
+	} cases[] = {
+		/* Held for the hold-off, then free. */
+		{ 1, KNUMAD_REASON_ROOM, &still, 99, true },
+		{ 1, KNUMAD_REASON_ROOM, &still, 100, false },
+		/* Placed without room: never held, not to take a fitter unit's room. */
+		{ 1, KNUMAD_REASON_OVERLOAD, &still, 1, false },
+		{ NUMA_NO_NODE, KNUMAD_REASON_NONE, &still, 1, false },
+		/* Memory still moving to its node holds it past the hold-off... */
+		{ 1, KNUMAD_REASON_KEPT, &moving, 200, true },
+		{ 1, KNUMAD_REASON_KEPT, &moving, 250, false },
+		/* ...but not memory moving to another node, nor in overload. */
+		{ 0, KNUMAD_REASON_KEPT, &moving, 200, false },
+		{ 1, KNUMAD_REASON_OVERLOAD, &moving, 200, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].held,
+				    knumad_unit_holds(cases[i].nid, cases[i].reason, t0,
+						      cases[i].mig, t0 + cases[i].after,
+						      holdoff),
+				    "case %u", i);
+}
+
 static const struct knumad_node_params aparams = {
 	.hysteresis_pct = 25,
 	.min_hot_pages = 100,
@@ -602,6 +640,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(pair_flows_shares_destination_budget),
 	KUNIT_CASE(pair_flows_towards_emptier_node_needs_no_partner),
 	KUNIT_CASE(cpu_demand_counts_run_and_wait),
+	KUNIT_CASE(unit_holds_within_holdoff_unless_overloaded),
 	KUNIT_CASE(assign_busy_processes_split_over_nodes),
 	KUNIT_CASE(assign_converging_unit_keeps_its_node),
 	KUNIT_CASE(assign_late_arrival_does_not_ping_pong),
