@@ -66,6 +66,11 @@ plan() {
 	echo "phase|$W/phase -q $((4 * q)) -s $((64 * s)) -d $d"
 	echo "mix|$W/mix -s $((48 * s)) -d $d -g $((1 * q)) -q $((6 * q))"
 	echo "perf-numa-mem|perf bench numa mem -p $nodes -t $cpn -P $((64 * s)) -s $d -z --thp -1"
+	# Only when asked for by name (not in "all"): a process pinned to the
+	# last node, its memory first written on node 0; the memory must follow.
+	case ",$only," in *,pinned,*)
+		echo "pinned|$W/numa01 -p 1 -t $cpn -P $((nodes - 1)) -s $((128 * s)) -d $d" ;;
+	esac
 }
 
 # perf bench numa's own bindings, one CPU per task: process p's threads on

@@ -23,6 +23,8 @@ top=$(cd "$here/.." && pwd)
 build=${KNUMAD_BUILD_DIR:-$top/build}
 all_modes=off,upstream,knumad,knumad-group,hard,inverse
 all_workloads=memcmp,numa01,numa01_THREAD_ALLOC,numa02,phase,mix,perf-numa-mem
+# Run only when named in --workloads, not by default.
+optional_workloads=pinned
 
 usage() {
 	cat <<USAGE
@@ -42,7 +44,8 @@ Options:
   --modes LIST      comma-separated subset of $all_modes
                     (inverse checks the meter: a bound-remote run reads ~0%)
   --workloads LIST  comma-separated subset of $all_workloads
-                    (default: all)
+                    (default: all); also $optional_workloads, run only when named (one
+                    process pinned to the last node, its memory starting on node 0)
   --repeat N        run every mode N times (fresh guest each time) instead of
                     the profile's repeats
   --duration S      measured phase of every workload, seconds (integer >= 2),
@@ -125,10 +128,14 @@ runs_of() {	# MODE: how many guests it gets
 	esac
 }
 # The workloads that will run, for the time estimates.
-if [ "$profile" = smoke ]; then plan_wl=numa01; else plan_wl=$all_workloads; fi
+if [ "$profile" = smoke ]; then plan_wl=numa01; else plan_wl=$all_workloads,$optional_workloads; fi
 nwl=0
 for w in ${plan_wl//,/ }; do
-	case ",$workloads," in *",$w,"*|",all,") nwl=$((nwl + 1)) ;; esac
+	case ",$optional_workloads,:,$workloads," in
+	*",$w,":*",$w,"*) nwl=$((nwl + 1)) ;;
+	*",$w,":*) ;;
+	*:*",$w,"*|*:",all,") nwl=$((nwl + 1)) ;;
+	esac
 done
 [ "$nwl" -gt 0 ] || { echo "run.sh: no workload of profile $profile matches '$workloads'" >&2; exit 2; }
 # Guests in order: every mode's first run, then the second runs, ... so
