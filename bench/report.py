@@ -80,7 +80,7 @@ MODE_COLOUR = {
     "inverse": "#d62728",
 }
 # Task names in perf sched: perf bench numa names its threads "thread P/T".
-COMM = {"perf-numa-mem": "thread", "numa01_THREAD_ALLOC": "numa01"}
+COMM = {"perf-numa-mem": "thread", "numa01_THREAD_ALLOC": "numa01", "pinned": "numa01"}
 NEVER = math.inf          # "never" (converged) as a number, for medians
 
 
