@@ -129,13 +129,11 @@ runs_of() {	# MODE: how many guests it gets
 }
 # The workloads that will run, for the time estimates.
 if [ "$profile" = smoke ]; then plan_wl=numa01; else plan_wl=$all_workloads,$optional_workloads; fi
+want=$workloads
+[ "$want" = all ] && want=$all_workloads	# "all" leaves the optional ones out
 nwl=0
 for w in ${plan_wl//,/ }; do
-	case ",$optional_workloads,:,$workloads," in
-	*",$w,":*",$w,"*) nwl=$((nwl + 1)) ;;
-	*",$w,":*) ;;
-	*:*",$w,"*|*:",all,") nwl=$((nwl + 1)) ;;
-	esac
+	case ",$want," in *",$w,"*) nwl=$((nwl + 1)) ;; esac
 done
 [ "$nwl" -gt 0 ] || { echo "run.sh: no workload of profile $profile matches '$workloads'" >&2; exit 2; }
 # Guests in order: every mode's first run, then the second runs, ... so
