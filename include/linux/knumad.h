@@ -119,9 +119,9 @@ struct knumad_hint_view;
  * struct knumad_task - knumad's per-thread state.
  * @busy_ns: the thread's run time plus run-queue wait at the last pass.
  * @seen_ns: when knumad last looked at the thread (ktime_get_ns()).
- * @demand: CPU the thread needed lately, in milli-CPUs (smoothed over a
- *	few passes: the weight of its unit).
- * @slow_demand: the same, smoothed over many passes (whether it is busy:
+ * @demand: CPU the thread needed lately, in milli-CPUs (smoothed over
+ *	about a second: the weight of its unit).
+ * @slow_demand: the same, smoothed over about four seconds (whether it is busy:
  *	a thread that waited a moment, for a page under migration say,
  *	still is).
  * @group: the numa_group the thread is a member of, or NULL; set and

@@ -287,6 +287,31 @@ unsigned int knumad_cpu_demand(u64 busy_ns, u64 wall_ns)
 	return div64_u64(busy_ns * KNUMAD_CPU, wall_ns);
 }
 
+/**
+ * knumad_demand_smooth() - Fold a new demand measurement into the old one.
+ * @old: the smoothed demand so far, in milli-CPUs.
+ * @fresh: the demand measured over the last interval.
+ * @interval_ns: the length of that interval.
+ * @span_ns: the time over which old measurements fade.
+ *
+ * The new value weighs @fresh by the share of @span_ns the interval
+ * covered: an interval as long as @span_ns replaces the old value, so a
+ * thread seen again only after several passes is judged by what it did
+ * meanwhile, not by what it did when first seen. Rounds down, so a thread
+ * that stopped reaches 0.
+ *
+ * Return: the new smoothed demand, in milli-CPUs.
+ */
+unsigned int knumad_demand_smooth(unsigned int old, unsigned int fresh,
+				  u64 interval_ns, u64 span_ns)
+{
+	u64 part = min(interval_ns, span_ns);
+
+	if (!span_ns)
+		return fresh;
+	return div64_u64((u64)old * (span_ns - part) + (u64)fresh * part, span_ns);
+}
+
 static bool knumad_node_allowed(const struct knumad_unit_in *u, int nid)
 {
 	return nid >= 0 && (!u->allowed || node_isset(nid, *u->allowed));

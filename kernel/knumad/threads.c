@@ -26,6 +26,13 @@
 #define KNUMAD_BUSY_DEMAND	(KNUMAD_CPU / 10)
 /* Shorter intervals do not measure demand. */
 #define KNUMAD_DEMAND_MIN_NS	(10 * NSEC_PER_MSEC)
+/*
+ * Over how long old demand fades: about two passes for @demand (the weight
+ * follows a thread that starts or stops within a second), eight for
+ * @slow_demand (whether it is busy survives a short wait).
+ */
+#define KNUMAD_DEMAND_SPAN_NS		NSEC_PER_SEC
+#define KNUMAD_SLOW_DEMAND_SPAN_NS	(4 * NSEC_PER_SEC)
 
 /**
  * knumad_task_get() - A thread's knumad state, allocated on first use.
@@ -80,15 +87,29 @@ static u64 knumad_thread_busy_ns(struct task_struct *t)
 	return busy;
 }
 
+/*
+ * What a thread knumad has not measured yet needed: its average since it
+ * started, or, when it is too young for that, whether it runs now. A
+ * thread first seen busy then idle must not keep its first weight.
+ */
+static unsigned int knumad_thread_first_demand(struct task_struct *t, u64 busy, u64 now)
+{
+	u64 age = now - min(now, t->start_time);
+
+	if (age < KNUMAD_DEMAND_MIN_NS)
+		return task_is_running(t) ? KNUMAD_CPU : 0;
+	return knumad_cpu_demand(busy, age);
+}
+
 /**
- * knumad_thread_demand() - How much CPU a thread needed since knumad last
- * looked.
+ * knumad_thread_demand() - How much CPU a thread needed lately.
  * @t: the thread, referenced.
  * @now: the time now (ktime_get_ns()).
  *
- * Smoothed over passes (half the old value, half the new), so one quiet
- * interval does not make a busy thread look idle. A thread knumad has not
- * seen before counts as busy if it is runnable.
+ * Measured since knumad last looked and smoothed over about a second (see
+ * knumad_demand_smooth()), so one quiet pass does not make a busy thread
+ * look idle while a thread seen again after a long gap is judged by the
+ * gap. A thread knumad has not measured yet is judged by its life so far.
  * Context: the knumad thread.
  * Return: milli-CPUs, 0 to %KNUMAD_CPU.
  */
@@ -99,17 +120,20 @@ unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
 	unsigned int fresh;
 
 	if (!kt)
-		return task_is_running(t) ? KNUMAD_CPU : 0;
+		return knumad_thread_first_demand(t, busy, now);
 	/* Asked twice in one pass (a cluster's thread): the same answer. */
 	if (kt->seen_ns && now - kt->seen_ns < KNUMAD_DEMAND_MIN_NS)
 		return kt->demand;
 	if (!kt->seen_ns) {
-		kt->demand = task_is_running(t) ? KNUMAD_CPU : 0;
+		kt->demand = knumad_thread_first_demand(t, busy, now);
 		kt->slow_demand = kt->demand;
 	} else if (now > kt->seen_ns) {
 		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), now - kt->seen_ns);
-		kt->demand = (kt->demand + fresh + 1) / 2;
-		kt->slow_demand = (7 * kt->slow_demand + fresh + 7) / 8;
+		kt->demand = knumad_demand_smooth(kt->demand, fresh, now - kt->seen_ns,
+						  KNUMAD_DEMAND_SPAN_NS);
+		kt->slow_demand = knumad_demand_smooth(kt->slow_demand, fresh,
+						       now - kt->seen_ns,
+						       KNUMAD_SLOW_DEMAND_SPAN_NS);
 	}
 	kt->busy_ns = busy;
 	kt->seen_ns = now;

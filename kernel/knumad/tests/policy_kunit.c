@@ -239,6 +239,25 @@ static void cpu_demand_counts_run_and_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, knumad_cpu_demand(100, 0));
 }
 
+static void demand_smooth_weighs_by_interval(struct kunit *test)
+{
+	/* Half a span: half old, half new. */
+	KUNIT_EXPECT_EQ(test, 500U, knumad_demand_smooth(KNUMAD_CPU, 0, 500, 1000));
+	KUNIT_EXPECT_EQ(test, 750U, knumad_demand_smooth(500, KNUMAD_CPU, 500, 1000));
+	/* A gap as long as the span or longer: only the gap counts. */
+	KUNIT_EXPECT_EQ(test, 0U, knumad_demand_smooth(KNUMAD_CPU, 0, 1000, 1000));
+	KUNIT_EXPECT_EQ(test, 300U, knumad_demand_smooth(KNUMAD_CPU, 300, 5000, 1000));
+	/* A busy thread stays at one CPU; a stopped one reaches 0. */
+	KUNIT_EXPECT_EQ(test, KNUMAD_CPU, knumad_demand_smooth(KNUMAD_CPU, KNUMAD_CPU, 500, 1000));
+	KUNIT_EXPECT_EQ(test, 0U, knumad_demand_smooth(1, 0, 500, 1000));
+	/* No interval: nothing changes; no span: the new value. */
+	KUNIT_EXPECT_EQ(test, 400U, knumad_demand_smooth(400, KNUMAD_CPU, 0, 1000));
+	KUNIT_EXPECT_EQ(test, 7U, knumad_demand_smooth(400, 7, 0, 0));
+	/* Real spans in ns do not overflow. */
+	KUNIT_EXPECT_EQ(test, 875U, knumad_demand_smooth(KNUMAD_CPU, 0, NSEC_PER_SEC / 2,
+							 4 * NSEC_PER_SEC));
+}
+
 static void unit_holds_within_holdoff_unless_overloaded(struct kunit *test)
 {
 	/* Near the wrap, so time_before() is what decides. */
@@ -640,6 +659,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(pair_flows_shares_destination_budget),
 	KUNIT_CASE(pair_flows_towards_emptier_node_needs_no_partner),
 	KUNIT_CASE(cpu_demand_counts_run_and_wait),
+	KUNIT_CASE(demand_smooth_weighs_by_interval),
 	KUNIT_CASE(unit_holds_within_holdoff_unless_overloaded),
 	KUNIT_CASE(assign_busy_processes_split_over_nodes),
 	KUNIT_CASE(assign_converging_unit_keeps_its_node),
