@@ -317,10 +317,31 @@ static bool knumad_node_allowed(const struct knumad_unit_in *u, int nid)
 	return nid >= 0 && (!u->allowed || node_isset(nid, *u->allowed));
 }
 
+/**
+ * knumad_unit_room() - The CPU a unit takes on its node, in milli-CPUs.
+ * @weight: the CPU its threads needed lately (struct knumad_unit_in).
+ *
+ * Under one CPU, what it needs, so small units share a node. From one CPU
+ * on, whole CPUs, rounded to the nearest: busy threads each take a CPU,
+ * and their measured sum carries noise and, for a second or so, the
+ * fading demand of a thread that just stopped (a main thread handing over
+ * to its workers), which must not make a process that fits a node look
+ * larger than it.
+ *
+ * Return: the room it needs, in milli-CPUs.
+ */
+unsigned int knumad_unit_room(unsigned int weight)
+{
+	if (weight < KNUMAD_CPU)
+		return weight;
+	return DIV_ROUND_CLOSEST(weight, KNUMAD_CPU) * KNUMAD_CPU;
+}
+
 static bool knumad_unit_fits(const struct knumad_unit_in *u, int nid,
 			     const unsigned long *load, const unsigned int *capacity)
 {
-	return knumad_node_allowed(u, nid) && load[nid] + u->weight <= capacity[nid];
+	return knumad_node_allowed(u, nid) &&
+	       load[nid] + knumad_unit_room(u->weight) <= capacity[nid];
 }
 
 /* What placement weighs a unit's memory by: hot pages, unless too few. */
@@ -359,7 +380,8 @@ static void knumad_spread_load(const struct knumad_unit_in *u, const unsigned in
 	}
 	for (n = 0; n < nr_nodes && total; n++) {
 		if (knumad_node_allowed(u, n))
-			load[n] += div64_u64((u64)u->weight * capacity[n], total);
+			load[n] += div64_u64((u64)knumad_unit_room(u->weight) * capacity[n],
+					     total);
 	}
 }
 
@@ -430,7 +452,7 @@ static void knumad_assign_one(const struct knumad_unit_in *u, int mem, int nr_no
 		out->reason = KNUMAD_REASON_ALLOWED;
 	}
 	if (out->nid != NUMA_NO_NODE)
-		load[out->nid] += u->weight;
+		load[out->nid] += knumad_unit_room(u->weight);
 }
 
 /* Pages @u would move if displaced from @mem: none if its memory stays. */
@@ -471,9 +493,11 @@ static bool knumad_goes_first(const struct knumad_unit_in *a, unsigned long a_pa
  * less than %KNUMAD_CPU_IDLE, stay with their memory and take no room. A
  * process busier than any node it may use is spread: no node is forced on
  * it (an explicit group is kept together even then). Every other unit
- * needs room for its weight: units in hold-off keep their node first; then,
- * in order of the memory they would move if displaced (most first, so the
- * assignment moves the fewest pages; none for a unit whose memory stays),
+ * needs room for its weight (knumad_unit_room(): whole CPUs from one CPU
+ * on, so noise in the demand neither spreads nor displaces it): units in
+ * hold-off keep their node first; then, in order of the memory they would
+ * move if displaced (most first, so the assignment moves the fewest pages;
+ * none for a unit whose memory stays),
  * each takes its memory node if its threads fit there beside the units
  * placed before it, else stays on its current node if it fits (it is
  * converging there), else takes the allowed node with room that holds most
@@ -503,7 +527,8 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 		} else if (u->weight < KNUMAD_CPU_IDLE) {
 			out[i].reason = KNUMAD_REASON_IDLE;
 		} else if (!u->keep_together &&
-			   u->weight > knumad_unit_max_room(u, capacity, nr_nodes)) {
+			   knumad_unit_room(u->weight) >
+			   knumad_unit_max_room(u, capacity, nr_nodes)) {
 			out[i].nid = NUMA_NO_NODE;
 			out[i].reason = KNUMAD_REASON_SPREAD;
 			knumad_spread_load(u, capacity, nr_nodes, load);
@@ -533,7 +558,7 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 		    knumad_unit_fits(u, u->cur, load, capacity)) {
 			out[order[i]].nid = u->cur;
 			out[order[i]].reason = KNUMAD_REASON_KEPT;
-			load[u->cur] += u->weight;
+			load[u->cur] += knumad_unit_room(u->weight);
 			order[i] = -1;
 		}
 	}

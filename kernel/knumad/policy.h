@@ -46,6 +46,7 @@ s64 knumad_budget_refill(s64 tokens_ns, u64 elapsed_ns, unsigned int max_cpu_pct
 unsigned int knumad_budget_sleep_ms(s64 tokens_ns, unsigned int max_cpu_pct,
 				    unsigned int min_sleep_ms);
 unsigned int knumad_cpu_demand(u64 busy_ns, u64 wall_ns);
+unsigned int knumad_unit_room(unsigned int weight);
 unsigned int knumad_demand_smooth(unsigned int old, unsigned int fresh,
 				  u64 interval_ns, u64 span_ns);
 

@@ -409,6 +409,31 @@ static void assign_process_larger_than_node_spreads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_OVERLOAD, out[1].reason);
 }
 
+static void assign_rounds_busy_units_to_whole_cpus(struct kunit *test)
+{
+	/* A main thread fading out beside two fresh workers: 2.3 CPUs. */
+	unsigned long a[] = { 1000, 0 }, b[] = { 900, 0 };
+	struct knumad_unit_in u[] = {
+		UNIT(2 * KNUMAD_CPU + 334, a, NUMA_NO_NODE),
+		UNIT(2 * KNUMAD_CPU - 180, b, NUMA_NO_NODE),
+	};
+	struct knumad_unit_out out[2];
+
+	KUNIT_EXPECT_EQ(test, 400U, knumad_unit_room(400));
+	KUNIT_EXPECT_EQ(test, KNUMAD_CPU, knumad_unit_room(KNUMAD_CPU + 499));
+	KUNIT_EXPECT_EQ(test, 2 * KNUMAD_CPU, knumad_unit_room(KNUMAD_CPU + 500));
+	/* Not spread, and both fit: one per node, as for 2.0 each. */
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, 0, out[0].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_MEMORY, out[0].reason);
+	KUNIT_EXPECT_EQ(test, 1, out[1].nid);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_ROOM, out[1].reason);
+	/* A third busy thread's worth is more than a node: spread. */
+	u[0].weight = 2 * KNUMAD_CPU + 500;
+	assign(u, 2, out);
+	KUNIT_EXPECT_EQ(test, KNUMAD_REASON_SPREAD, out[0].reason);
+}
+
 static void assign_group_larger_than_node_stays_together(struct kunit *test)
 {
 	unsigned long p[] = { 10, 1000 };
@@ -666,6 +691,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(assign_late_arrival_does_not_ping_pong),
 	KUNIT_CASE(assign_moves_the_smaller_memory),
 	KUNIT_CASE(assign_process_larger_than_node_spreads),
+	KUNIT_CASE(assign_rounds_busy_units_to_whole_cpus),
 	KUNIT_CASE(assign_group_larger_than_node_stays_together),
 	KUNIT_CASE(assign_idle_unit_takes_no_room),
 	KUNIT_CASE(assign_nearly_idle_process_leaves_room_to_group),
