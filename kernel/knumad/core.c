@@ -89,6 +89,9 @@ static struct knumad_ctx knumad_ctx = {
 /* With nothing to scan, look for new processes this much less often. */
 #define KNUMAD_IDLE_SLEEP_FACTOR	5
 
+/* The sleep between passes while memory is on the move. */
+#define KNUMAD_MOVING_SLEEP_MS		10U
+
 /* Pids (threads included) discovery looks at per pass. */
 #define KNUMAD_DISCOVER_PIDS		256
 
@@ -169,13 +172,21 @@ static s64 knumad_scan_cpu_limit(struct knumad_ctx *ctx)
 	return max_t(s64, limit, 1);
 }
 
-/* How long to sleep after a pass, with today's knobs and budget. */
+/*
+ * How long to sleep after a pass, with today's knobs and budget. While
+ * memory is on the move the next pass follows at once (a short sleep so
+ * others run), as long as the budget holds: it, the pass cap and the rate
+ * limit bound the CPU and the bandwidth; the sleep would only make a
+ * converging process wait.
+ */
 static unsigned int knumad_sleep_ms(struct knumad_ctx *ctx)
 {
 	unsigned int sleep_ms = knumad_tun(ctx, scan_sleep_ms);
 
 	if (!knumad_mm_nr() && !knumad_groups_nr())
 		sleep_ms *= KNUMAD_IDLE_SLEEP_FACTOR;
+	else if (ctx->pass.more_to_move)
+		sleep_ms = min(sleep_ms, KNUMAD_MOVING_SLEEP_MS);
 	return knumad_budget_sleep_ms(ctx->budget_ns, knumad_tun(ctx, max_cpu_percent),
 				      sleep_ms);
 }

@@ -264,11 +264,12 @@ void knumad_flows_run(struct knumad_ctx *ctx, unsigned long rate_pages)
 	};
 	struct knumad_pass *pass = &ctx->pass;
 	unsigned long *demand = pass->demand;
-	unsigned long wanted = 0, allowed = 0;
+	unsigned long wanted = 0, allowed = 0, done;
 	int nr = nr_node_ids, s, d;
 	unsigned int i;
 
 	atomic64_set(&ctx->stats[KNUMAD_STAT_PAGES_WAITING], 0);
+	pass->more_to_move = false;
 	if (!knumad_tun(ctx, migrate_max_mbps))
 		return;
 	knumad_moves_build(ctx);
@@ -314,7 +315,8 @@ void knumad_flows_run(struct knumad_ctx *ctx, unsigned long rate_pages)
 	allowed = min(allowed, rate_pages);
 
 	memset(pass->moved, 0, nr * nr * sizeof(*pass->moved));
-	knumad_flows_move(ctx, rate_pages);
+	done = knumad_flows_move(ctx, rate_pages);
+	pass->more_to_move = done && wanted > done;
 	for (s = 0; s < nr; s++) {
 		for (d = 0; d < nr; d++) {
 			int f = s * nr + d;

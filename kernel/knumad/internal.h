@@ -246,6 +246,8 @@ struct knumad_move {
  * @lonely_ms: [src * nr + dst] ms unpaired.
  * @headroom: free pages above the high watermarks, per node.
  * @net: pages gained by knumad since the node's flows went quiet.
+ * @more_to_move: the pass moved memory and more waits: the next pass
+ *	follows soon (see knumad_sleep_ms()).
  */
 struct knumad_pass {
 	struct knumad_unit *units;
@@ -268,6 +270,7 @@ struct knumad_pass {
 	unsigned int *lonely_ms;
 	long *headroom;
 	long *net;
+	bool more_to_move;
 };
 
 /**
