@@ -497,13 +497,13 @@ static bool knumad_goes_first(const struct knumad_unit_in *a, unsigned long a_pa
  * on, so noise in the demand neither spreads nor displaces it): units in
  * hold-off keep their node first; then, in order of the memory they would
  * move if displaced (most first, so the assignment moves the fewest pages;
- * none for a unit whose memory stays),
- * each takes its memory node if its threads fit there beside the units
- * placed before it, else stays on its current node if it fits (it is
- * converging there), else takes the allowed node with room that holds most
- * of its memory, in which case its memory follows it. A unit that fits
- * nowhere stays with its memory. The result depends only on the inputs and
- * their order, so it is stable from pass to pass.
+ * none for a unit whose memory stays), each takes its memory node if its
+ * threads fit there beside the units placed before it, else stays on its
+ * current node if it fits (it is converging there), else takes the allowed
+ * node with room that holds most of its memory, in which case its memory
+ * follows it. A unit that fits nowhere stays with its memory. The result
+ * depends only on the inputs and their order, so it is stable from pass to
+ * pass.
  */
 void knumad_assign(const struct knumad_unit_in *units, int nr_units,
 		   const unsigned int *capacity, int nr_nodes,

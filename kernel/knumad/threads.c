@@ -128,11 +128,12 @@ unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
 		kt->demand = knumad_thread_first_demand(t, busy, now);
 		kt->slow_demand = kt->demand;
 	} else if (now > kt->seen_ns) {
-		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), now - kt->seen_ns);
-		kt->demand = knumad_demand_smooth(kt->demand, fresh, now - kt->seen_ns,
+		u64 interval = now - kt->seen_ns;
+
+		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), interval);
+		kt->demand = knumad_demand_smooth(kt->demand, fresh, interval,
 						  KNUMAD_DEMAND_SPAN_NS);
-		kt->slow_demand = knumad_demand_smooth(kt->slow_demand, fresh,
-						       now - kt->seen_ns,
+		kt->slow_demand = knumad_demand_smooth(kt->slow_demand, fresh, interval,
 						       KNUMAD_SLOW_DEMAND_SPAN_NS);
 	}
 	kt->busy_ns = busy;
