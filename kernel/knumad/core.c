@@ -82,6 +82,7 @@ static struct knumad_ctx knumad_ctx = {
 		.pair_tolerance_pages	= 8192,
 		.migrate_holdoff_ms	= 10000,
 		.pair_wait_ms		= 5000,
+		.pair_free_percent	= 25,
 	},
 	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(knumad_ctx.wait),
 };

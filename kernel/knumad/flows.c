@@ -261,7 +261,9 @@ void knumad_flows_run(struct knumad_ctx *ctx, unsigned long rate_pages)
 	struct knumad_flow_params fparams = {
 		.tolerance = knumad_tun(ctx, pair_tolerance_pages),
 		.patience_ms = knumad_tun(ctx, pair_wait_ms),
+		.free_floor = ctx->pass.free_floor,
 	};
+	unsigned int free_pct = knumad_tun(ctx, pair_free_percent);
 	struct knumad_pass *pass = &ctx->pass;
 	unsigned long *demand = pass->demand;
 	unsigned long wanted = 0, allowed = 0, done;
@@ -297,6 +299,8 @@ void knumad_flows_run(struct knumad_ctx *ctx, unsigned long rate_pages)
 		if (!busy)
 			pass->net[s] = 0;
 		pass->headroom[s] = node_online(s) ? knumad_node_headroom(s) : 0;
+		pass->free_floor[s] = node_online(s) ?
+				      node_present_pages(s) * free_pct / 100 : 0;
 	}
 	if (!wanted)
 		return;

@@ -51,6 +51,9 @@ struct knumad_group;
  *	change again.
  * @pair_wait_ms: how long a flow with nothing the other way waits for a
  *	partner before it moves one way (within the destination's room).
+ * @pair_free_percent: a flow with nothing the other way does not wait for
+ *	a partner while its destination keeps more than this share of its
+ *	memory free (100: it always waits).
  *
  * Written by sysfs stores, read by the thread once per pass with
  * READ_ONCE(): a pass sees each knob either before or after a store.
@@ -68,6 +71,7 @@ struct knumad_tunables {
 	unsigned int pair_tolerance_pages;
 	unsigned int migrate_holdoff_ms;
 	unsigned int pair_wait_ms;
+	unsigned int pair_free_percent;
 };
 
 /**
@@ -245,6 +249,8 @@ struct knumad_move {
  * @lonely_since: [src * nr + dst] jiffies a flow has been unpaired, or 0.
  * @lonely_ms: [src * nr + dst] ms unpaired.
  * @headroom: free pages above the high watermarks, per node.
+ * @free_floor: per node, the free pages it keeps before it takes memory
+ *	one way without a partner (@pair_free_percent of its memory).
  * @net: pages gained by knumad since the node's flows went quiet.
  * @more_to_move: the pass moved memory and more waits: the next pass
  *	follows soon (see knumad_sleep_ms()).
@@ -269,6 +275,7 @@ struct knumad_pass {
 	unsigned long *lonely_since;
 	unsigned int *lonely_ms;
 	long *headroom;
+	long *free_floor;
 	long *net;
 	bool more_to_move;
 };

@@ -191,8 +191,12 @@ unsigned int knumad_budget_sleep_ms(s64 tokens_ns, unsigned int max_cpu_pct,
  * @params->patience_ms), only as far as the destination's net gain stays
  * within @params->tolerance, or, if the destination has more free memory
  * than the source, until the two are level: moving memory towards the
- * emptier node evens them out, so it needs no partner. A flow that stayed
- * lonely that long moves on its own, within the headroom.
+ * emptier node evens them out, so it needs no partner. A flow with nothing
+ * the other way needs none either while its destination keeps more free
+ * memory than its @params->free_floor: pairing keeps nodes from filling
+ * up, and waiting where memory is plentiful would only delay convergence.
+ * A flow that stayed lonely that long moves on its own, within the
+ * headroom.
  *
  * Return: the pages allowed beyond the paired ones (the net flows).
  */
@@ -226,6 +230,9 @@ unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroo
 				long level = (room - headroom[s]) / 2;
 
 				cap = min(cap, max(within, level));
+				/* Alone, into plenty: what stays above the floor. */
+				if (!demand[d * nr_nodes + s] && params->free_floor)
+					cap = max(cap, room - params->free_floor[d]);
 			}
 			if (cap <= 0)
 				continue;

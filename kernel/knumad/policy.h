@@ -146,10 +146,14 @@ void knumad_assign(const struct knumad_unit_in *units, int nr_units,
  *	be paired.
  * @patience_ms: how long a flow without any flow the other way waits for
  *	one, within the tolerance, before it may move one way on its own.
+ * @free_floor: per node, the free pages (as in the headroom) above which
+ *	it takes memory one way without waiting for a partner; NULL: always
+ *	wait.
  */
 struct knumad_flow_params {
 	unsigned long tolerance;
 	unsigned int patience_ms;
+	const long *free_floor;
 };
 
 unsigned long knumad_pair_flows(const unsigned long *demand, const long *headroom,

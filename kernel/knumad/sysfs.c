@@ -79,6 +79,7 @@ KNUMAD_TUNABLE(migrate_batch_pages, migrate_batch_pages, 1, 1U << 16);
 KNUMAD_TUNABLE(pair_tolerance_pages, pair_tolerance_pages, 0, 1U << 30);
 KNUMAD_TUNABLE(migrate_holdoff_millisecs, migrate_holdoff_ms, 0, 3600 * 1000);
 KNUMAD_TUNABLE(pair_wait_millisecs, pair_wait_ms, 0, 3600 * 1000);
+KNUMAD_TUNABLE(pair_free_percent, pair_free_percent, 0, 100);
 
 /* A counter: its index in the context's stats, and a divisor for its unit. */
 struct knumad_counter_attr {
@@ -143,6 +144,7 @@ static struct attribute *knumad_attrs[] = {
 	&knumad_pair_tolerance_pages_attr.attr.attr,
 	&knumad_migrate_holdoff_millisecs_attr.attr.attr,
 	&knumad_pair_wait_millisecs_attr.attr.attr,
+	&knumad_pair_free_percent_attr.attr.attr,
 	&knumad_passes_attr.attr.attr,
 	&knumad_full_scans_attr.attr.attr,
 	&knumad_pages_scanned_attr.attr.attr,

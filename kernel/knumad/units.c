@@ -89,6 +89,7 @@ void knumad_pass_free(struct knumad_pass *pass)
 	kvfree(pass->lonely_since);
 	kvfree(pass->lonely_ms);
 	kfree(pass->headroom);
+	kfree(pass->free_floor);
 	kfree(pass->net);
 	memset(pass, 0, sizeof(*pass));
 }
@@ -114,10 +115,11 @@ int knumad_pass_alloc(struct knumad_pass *pass)
 	pass->lonely_since = kvcalloc(flows, sizeof(*pass->lonely_since), GFP_KERNEL);
 	pass->lonely_ms = kvcalloc(flows, sizeof(*pass->lonely_ms), GFP_KERNEL);
 	pass->headroom = kcalloc(nr_node_ids, sizeof(*pass->headroom), GFP_KERNEL);
+	pass->free_floor = kcalloc(nr_node_ids, sizeof(*pass->free_floor), GFP_KERNEL);
 	pass->net = kcalloc(nr_node_ids, sizeof(*pass->net), GFP_KERNEL);
 	if (pass->capacity && pass->load && pass->demand && pass->allowed &&
 	    pass->moved && pass->taken && pass->unpaired && pass->lonely_since &&
-	    pass->lonely_ms && pass->headroom && pass->net)
+	    pass->lonely_ms && pass->headroom && pass->free_floor && pass->net)
 		return 0;
 	knumad_pass_free(pass);
 	return -ENOMEM;

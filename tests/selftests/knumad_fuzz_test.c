@@ -1884,6 +1884,7 @@ static const struct knob knobs[] = {
 	{ "migrate_holdoff_millisecs", 0, 3600000 },
 	{ "budget_window_millisecs", 0, 3600000 },
 	{ "pair_wait_millisecs", 0, 3600000 },
+	{ "pair_free_percent", 0, 100 },
 };
 
 #define BIG	8192	/* longest string written */

@@ -19,7 +19,7 @@
 static const char * const knobs[] = {
 	"scan_sleep_millisecs", "max_cpu_percent", "migrate_max_mbps",
 	"migrate_holdoff_millisecs", "budget_window_millisecs", "pair_tolerance_pages",
-	"migrate_batch_pages", "pair_wait_millisecs",
+	"migrate_batch_pages", "pair_wait_millisecs", "pair_free_percent",
 };
 
 FIXTURE(migrate) {
@@ -125,9 +125,11 @@ TEST_F_TIMEOUT(migrate, crossed_flows_are_paired_and_keep_free_memory, 300)
 	 * Each task's 128 MiB on the other node; 2048-page tolerance. Both
 	 * flows exist when knumad starts looking (one flow alone would move
 	 * towards the node with more free memory, which is the other way of
-	 * keeping the nodes level): they move paired.
+	 * keeping the nodes level): they move paired. Memory counts as scarce
+	 * however much is free, so no flow goes ahead alone.
 	 */
 	ASSERT_TRUE(sysfs_set("pair_wait_millisecs", "30000"));
+	ASSERT_TRUE(sysfs_set("pair_free_percent", "100"));
 	ASSERT_EQ(0, sysctl_write(KNUMAD_SYSCTL, "0"));
 	ASSERT_TRUE(worker_start(&self->w[0], 0, 1, 128, true, true));
 	ASSERT_TRUE(worker_start(&self->w[1], 1, 0, 128, true, true));

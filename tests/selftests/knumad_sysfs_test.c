@@ -27,6 +27,7 @@ static const struct knob knobs[] = {
 	{ "migrate_holdoff_millisecs", "0", "3600000", NULL, "3600001" },
 	{ "budget_window_millisecs", "0", "3600000", NULL, "3600001" },
 	{ "pair_wait_millisecs", "0", "3600000", NULL, "3600001" },
+	{ "pair_free_percent", "0", "100", NULL, "101" },
 };
 
 static const char * const counters[] = {

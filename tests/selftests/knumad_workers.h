@@ -183,6 +183,7 @@ static const char * const knumad_writable_knobs[] = {
 	"hysteresis_percent", "min_anon_pages", "min_hot_pages",
 	"migrate_max_mbps", "migrate_batch_pages", "pair_tolerance_pages",
 	"migrate_holdoff_millisecs", "pair_wait_millisecs", "budget_window_millisecs",
+	"pair_free_percent",
 };
 
 struct knumad_settings {

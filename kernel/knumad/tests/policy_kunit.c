@@ -229,6 +229,33 @@ static void pair_flows_towards_emptier_node_needs_no_partner(struct kunit *test)
 						       &fparams, 2, allowed));
 }
 
+static void pair_flows_alone_into_plenty_needs_no_partner(struct kunit *test)
+{
+	/* Only 0->1 (a pinned task's memory), both nodes level and roomy. */
+	unsigned long demand[] = { 0, 9000, 0, 0 }, allowed[4];
+	long headroom[] = { 8000, 8000 }, net[] = { 0, 0 }, floor[] = { 2000, 2000 };
+	unsigned int lonely[4] = {};
+	struct knumad_flow_params params = fparams;
+
+	/* Without a floor it waits, held at the tolerance. */
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &params, 2, allowed));
+	/* With one, it takes what leaves node 1 above it, at once. */
+	params.free_floor = floor;
+	KUNIT_EXPECT_EQ(test, 6000UL, knumad_pair_flows(demand, headroom, net, lonely,
+							&params, 2, allowed));
+	/* A partner flow: paired as before, the floor does not apply. */
+	demand[2] = 1000;
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &params, 2, allowed));
+	KUNIT_EXPECT_EQ(test, 1500UL, allowed[1]);
+	/* A floor above the room changes nothing. */
+	demand[2] = 0;
+	floor[1] = 9000;
+	KUNIT_EXPECT_EQ(test, 500UL, knumad_pair_flows(demand, headroom, net, lonely,
+						       &params, 2, allowed));
+}
+
 static void cpu_demand_counts_run_and_wait(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, 500U, knumad_cpu_demand(50, 100));
@@ -683,6 +710,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(pair_flows_lonely_flow_waits_then_goes),
 	KUNIT_CASE(pair_flows_shares_destination_budget),
 	KUNIT_CASE(pair_flows_towards_emptier_node_needs_no_partner),
+	KUNIT_CASE(pair_flows_alone_into_plenty_needs_no_partner),
 	KUNIT_CASE(cpu_demand_counts_run_and_wait),
 	KUNIT_CASE(demand_smooth_weighs_by_interval),
 	KUNIT_CASE(unit_holds_within_holdoff_unless_overloaded),
