@@ -73,7 +73,9 @@ static void knumad_unit_moved(struct knumad_unit *u, struct knumad_mig_cursor *c
 /*
  * May @u's memory move to @dst now? Not if the unit's memory is someone
  * else's to move, the cpuset forbids the node, nothing movable was left at
- * the last try, or the memory moved to another node within the hold-off.
+ * the last try, or the memory moved to another node within the hold-off
+ * and is still there: less than a chunk of it there (a few stray pages
+ * moved while the process was idle) is nothing to ping-pong.
  */
 static bool knumad_unit_may_move(struct knumad_ctx *ctx, struct knumad_unit *u, int dst)
 {
@@ -83,6 +85,7 @@ static bool knumad_unit_may_move(struct knumad_ctx *ctx, struct knumad_unit *u, 
 	if (u->stay || !node_isset(dst, u->mem_nodes) || cur->stuck_at == u->serial)
 		return false;
 	return cur->last_dst == NUMA_NO_NODE || cur->last_dst == dst ||
+	       u->pages[cur->last_dst] < knumad_tun(ctx, migrate_batch_pages) ||
 	       !time_before(jiffies, cur->moved_at + holdoff);
 }
 
