@@ -319,6 +319,38 @@ unsigned int knumad_demand_smooth(unsigned int old, unsigned int fresh,
 	return div64_u64((u64)old * (span_ns - part) + (u64)fresh * part, span_ns);
 }
 
+/**
+ * knumad_demand_next() - A thread's demand after a new measurement.
+ * @old: its demand so far, in milli-CPUs.
+ * @fresh: the demand measured over the last interval.
+ * @interval_ns: the length of that interval.
+ * @span_ns: the time over which a fall fades (knumad_demand_smooth()).
+ * @asleep: the thread sleeps now, interruptibly (it waits for an event).
+ *
+ * Over an interval of at least an eighth of @span_ns (125 ms of a second),
+ * a rise counts at once: a thread that starts working needs its CPU now;
+ * and a thread that did not run at all and still sleeps needs none: its
+ * fading demand would only make its unit look larger than it is (a main
+ * thread that handed its work to its workers and waits for them). Shorter
+ * intervals (passes 10 ms apart while memory moves) say too little for
+ * either: they, and every fall, fade in over @span_ns
+ * (knumad_demand_smooth()), so a thread that waited a moment keeps its
+ * weight.
+ *
+ * Return: the new demand, in milli-CPUs.
+ */
+unsigned int knumad_demand_next(unsigned int old, unsigned int fresh, u64 interval_ns,
+				u64 span_ns, bool asleep)
+{
+	if (interval_ns >= span_ns / 8) {
+		if (fresh >= old)
+			return fresh;
+		if (!fresh && asleep)
+			return 0;
+	}
+	return knumad_demand_smooth(old, fresh, interval_ns, span_ns);
+}
+
 static bool knumad_node_allowed(const struct knumad_unit_in *u, int nid)
 {
 	return nid >= 0 && (!u->allowed || node_isset(nid, *u->allowed));

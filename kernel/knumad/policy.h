@@ -49,6 +49,8 @@ unsigned int knumad_cpu_demand(u64 busy_ns, u64 wall_ns);
 unsigned int knumad_unit_room(unsigned int weight);
 unsigned int knumad_demand_smooth(unsigned int old, unsigned int fresh,
 				  u64 interval_ns, u64 span_ns);
+unsigned int knumad_demand_next(unsigned int old, unsigned int fresh, u64 interval_ns,
+				u64 span_ns, bool asleep);
 
 /**
  * struct knumad_unit_in - One placement unit, as knumad_assign() sees it:

@@ -88,14 +88,29 @@ static u64 knumad_thread_busy_ns(struct task_struct *t)
 }
 
 /*
- * What a thread knumad has not measured yet needed: its average since it
- * started, or, when it is too young for that, whether it runs now. A
- * thread first seen busy then idle must not keep its first weight.
+ * Sleeping interruptibly: waiting for an event (a child, a futex, a poll),
+ * not running and not asking for a CPU now. Uninterruptible waits (a page
+ * under migration, I/O) do not count: a busy thread keeps its weight.
+ */
+static bool knumad_thread_asleep(struct task_struct *t)
+{
+	return READ_ONCE(t->__state) & TASK_INTERRUPTIBLE;
+}
+
+/*
+ * What a thread knumad has not measured yet needed: nothing if it sleeps
+ * interruptibly (a main thread waiting for the workers it started; a busy
+ * thread seen so by chance counts fully from the next pass on, a rise
+ * counting at once), else its average since it started, or, when it is
+ * too young for that, whether it runs now. A thread first seen busy then
+ * idle must not keep its first weight.
  */
 static unsigned int knumad_thread_first_demand(struct task_struct *t, u64 busy, u64 now)
 {
 	u64 age = now - min(now, t->start_time);
 
+	if (knumad_thread_asleep(t))
+		return 0;
 	if (age < KNUMAD_DEMAND_MIN_NS)
 		return task_is_running(t) ? KNUMAD_CPU : 0;
 	return knumad_cpu_demand(busy, age);
@@ -106,10 +121,12 @@ static unsigned int knumad_thread_first_demand(struct task_struct *t, u64 busy, 
  * @t: the thread, referenced.
  * @now: the time now (ktime_get_ns()).
  *
- * Measured since knumad last looked and smoothed over about a second (see
- * knumad_demand_smooth()), so one quiet pass does not make a busy thread
- * look idle while a thread seen again after a long gap is judged by the
- * gap. A thread knumad has not measured yet is judged by its life so far.
+ * Measured since knumad last looked: over a long enough interval a rise
+ * counts at once and a thread that slept through it needs nothing; else
+ * the measurement fades in over about a second (knumad_demand_next()), so
+ * one quiet pass does not make a busy thread look idle while a thread seen
+ * again after a long gap is judged by the gap. A thread knumad has not
+ * measured yet is judged by its life so far.
  * Context: the knumad thread.
  * Return: milli-CPUs, 0 to %KNUMAD_CPU.
  */
@@ -131,8 +148,8 @@ unsigned int knumad_thread_demand(struct task_struct *t, u64 now)
 		u64 interval = now - kt->seen_ns;
 
 		fresh = knumad_cpu_demand(busy - min(busy, kt->busy_ns), interval);
-		kt->demand = knumad_demand_smooth(kt->demand, fresh, interval,
-						  KNUMAD_DEMAND_SPAN_NS);
+		kt->demand = knumad_demand_next(kt->demand, fresh, interval,
+						KNUMAD_DEMAND_SPAN_NS, knumad_thread_asleep(t));
 		kt->slow_demand = knumad_demand_smooth(kt->slow_demand, fresh, interval,
 						       KNUMAD_SLOW_DEMAND_SPAN_NS);
 	}

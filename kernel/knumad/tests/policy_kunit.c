@@ -285,6 +285,21 @@ static void demand_smooth_weighs_by_interval(struct kunit *test)
 							 4 * NSEC_PER_SEC));
 }
 
+static void demand_rises_at_once_and_sleepers_need_none(struct kunit *test)
+{
+	/* Over an eighth of the span or more, a rise counts at once. */
+	KUNIT_EXPECT_EQ(test, KNUMAD_CPU, knumad_demand_next(0, KNUMAD_CPU, 125, 1000, false));
+	KUNIT_EXPECT_EQ(test, 600U, knumad_demand_next(500, 600, 200, 1000, true));
+	/* A fall fades over the span, also for a sleeper that ran a little. */
+	KUNIT_EXPECT_EQ(test, 800U, knumad_demand_next(KNUMAD_CPU, 0, 200, 1000, false));
+	KUNIT_EXPECT_EQ(test, 820U, knumad_demand_next(KNUMAD_CPU, 100, 200, 1000, true));
+	/* Slept through the interval and sleeps still: nothing. */
+	KUNIT_EXPECT_EQ(test, 0U, knumad_demand_next(KNUMAD_CPU, 0, 200, 1000, true));
+	/* A short interval says too little: it only fades in, either way. */
+	KUNIT_EXPECT_EQ(test, 10U, knumad_demand_next(0, KNUMAD_CPU, 10, 1000, false));
+	KUNIT_EXPECT_EQ(test, 990U, knumad_demand_next(KNUMAD_CPU, 0, 10, 1000, true));
+}
+
 static void unit_holds_within_holdoff_unless_overloaded(struct kunit *test)
 {
 	/* Near the wrap, so time_before() is what decides. */
@@ -713,6 +728,7 @@ static struct kunit_case knumad_policy_cases[] = {
 	KUNIT_CASE(pair_flows_alone_into_plenty_needs_no_partner),
 	KUNIT_CASE(cpu_demand_counts_run_and_wait),
 	KUNIT_CASE(demand_smooth_weighs_by_interval),
+	KUNIT_CASE(demand_rises_at_once_and_sleepers_need_none),
 	KUNIT_CASE(unit_holds_within_holdoff_unless_overloaded),
 	KUNIT_CASE(assign_busy_processes_split_over_nodes),
 	KUNIT_CASE(assign_converging_unit_keeps_its_node),
