@@ -178,7 +178,7 @@ unsigned int knumad_budget_sleep_ms(s64 tokens_ns, unsigned int max_cpu_pct,
  *	migrations since its flows last went quiet.
  * @lonely_ms: per flow, same layout as @demand: for how long (ms) it has
  *	had demand while the opposite flow had none.
- * @params: the tolerance and the patience.
+ * @params: the tolerance, the patience and the free floor.
  * @nr_nodes: number of nodes.
  * @allowed: out: pages that may move from s to d, same layout as @demand.
  *
